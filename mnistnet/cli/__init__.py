@@ -7,13 +7,13 @@ declares its options and ``run(args)`` does the work and returns the exit code.
 import argparse
 import sys
 
-from mnistnet.cli import download, train
+from mnistnet.cli import download, evaluate, train
 
 
 COMMANDS = {
     "download": download,
-    "train": train.train_command,
-    "evaluate": train.evaluate_command,
+    "train": train,
+    "evaluate": evaluate,
 }
 
 
