@@ -1,0 +1,86 @@
+"""Ready-made settings: the original notebook, the videos' network, and our best one.
+
+A ``Preset`` holds everything needed to rebuild a run: the network (sizes, activation,
+cost, init), the data (``raw_pixels``) and the training (epochs, batch size, learning
+rate, momentum, weight decay). The CLI (``--preset``), the lessons and the dashboards use
+them the same way::
+
+    from mnistnet.data import load_mnist
+    from mnistnet.network import Network
+    from mnistnet.presets import VIDEOS
+    from mnistnet.train import train
+
+    data = load_mnist(raw_pixels=VIDEOS.raw_pixels)
+    net = Network(**VIDEOS.network_kwargs(), rng=0)
+    history = train(net, data.train_images, data.train_labels, **VIDEOS.train_kwargs(),
+                    test_images=data.test_images, test_labels=data.test_labels, rng=0)
+
+``PRESETS`` maps the names ``"original"``, ``"videos"`` and ``"best"`` to them, and
+``preset.replace(epochs=3)`` gives a variant (presets themselves are frozen).
+"""
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One complete recipe: network, data and training settings, with a sentence on each."""
+
+    name: str
+    description: str
+    sizes: tuple
+    activation: str
+    cost: str
+    init: str
+    raw_pixels: bool
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+
+    def network_kwargs(self):
+        """Keywords for ``Network(...)``: sizes, activation, cost, init."""
+        return dict(sizes=list(self.sizes), activation=self.activation, cost=self.cost,
+                    init=self.init)
+
+    def train_kwargs(self):
+        """Keywords for ``train(...)``: epochs, batch_size, learning_rate, momentum, weight_decay."""
+        return dict(epochs=self.epochs, batch_size=self.batch_size,
+                    learning_rate=self.learning_rate, momentum=self.momentum,
+                    weight_decay=self.weight_decay)
+
+    def replace(self, **changes):
+        """A copy with some settings changed, e.g. ``VIDEOS.replace(epochs=3)``."""
+        return dataclasses.replace(self, **changes)
+
+
+ORIGINAL = Preset(
+    name="original",
+    description=("The student notebook: 784-16-16-10 sigmoid network, quadratic cost, "
+                 "weights and biases uniform in [-0.5, 0.5), raw 0-255 pixels, learning rate "
+                 "0.1 on gradients averaged over 100 examples, one epoch (about 15-26 %)."),
+    sizes=(784, 16, 16, 10), activation="sigmoid", cost="quadratic", init="uniform",
+    raw_pixels=True, epochs=1, batch_size=100, learning_rate=0.1,
+)
+
+VIDEOS = Preset(
+    name="videos",
+    description=("The 3Blue1Brown videos' network trained as in Nielsen's book: the same "
+                 "784-16-16-10 sigmoid network with standard normal weights, pixels scaled "
+                 "to [0, 1], learning rate 3.0, mini-batches of 10, 10 epochs (about 95 %)."),
+    sizes=(784, 16, 16, 10), activation="sigmoid", cost="quadratic", init="normal",
+    raw_pixels=False, epochs=10, batch_size=10, learning_rate=3.0,
+)
+
+BEST = Preset(
+    name="best",
+    description=("Lesson 5's best: 784-256-128-10 with ReLU, softmax and cross-entropy, He "
+                 "initialisation, momentum 0.9 and a little L2 weight decay (about 98.4 %)."),
+    sizes=(784, 256, 128, 10), activation="relu", cost="cross_entropy", init="he",
+    raw_pixels=False, epochs=15, batch_size=64, learning_rate=0.02, momentum=0.9,
+    weight_decay=1e-4,
+)
+
+PRESETS = {preset.name: preset for preset in (ORIGINAL, VIDEOS, BEST)}
