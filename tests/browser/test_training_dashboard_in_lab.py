@@ -1,0 +1,154 @@
+"""Lesson 4's training dashboard, used in a real JupyterLab through a real headless Chromium.
+
+What a learner does: open the lesson, run every cell, drag the ``learning rate`` slider,
+click Retrain and watch the run finish; then start a long run and click Stop. Screenshots of
+each stage go to tests/screenshots/ (git-ignored).
+"""
+
+import time
+
+import pytest
+
+RUN_ALL_SECONDS = 240      # every cell of the lesson, on a busy 2-core machine
+RUN_SECONDS = 120          # one Retrain with the lesson's settings
+STOP_SECONDS = 5           # Stop must show within this (it typically takes well under 1 s)
+
+NOTEBOOK_READY = """() => {
+    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    const kernel = panel && panel.sessionContext && panel.sessionContext.session
+        && panel.sessionContext.session.kernel;
+    return Boolean(panel && panel.content && panel.context.isReady && kernel
+                   && kernel.status === 'idle');
+}"""
+
+ALL_CELLS_RUN = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const kernel = panel.sessionContext.session.kernel;
+    const cells = Array.from(panel.content.model.cells);
+    return kernel.status === 'idle' && cells.every(
+        cell => cell.type !== 'code' || cell.executionCount !== null);
+}"""
+
+ERROR_OUTPUTS = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    return Array.from(panel.content.model.cells).flatMap((cell, i) =>
+        cell.type !== 'code' ? [] : cell.toJSON().outputs
+            .filter(output => output.output_type === 'error')
+            .map(output => `cell ${i}: ${output.ename}: ${output.evalue}`));
+}"""
+
+
+def run_all_cells(page, lab, notebook_name, screenshots):
+    page.goto(f"{lab['url']}/lab/tree/{notebook_name}?token={lab['token']}")
+    page.wait_for_function(NOTEBOOK_READY, timeout=90_000, polling=250)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    try:
+        page.wait_for_function(ALL_CELLS_RUN, timeout=RUN_ALL_SECONDS * 1000, polling=500)
+    except Exception:
+        page.screenshot(path=screenshots / "run_all_cells_timed_out.png", full_page=True)
+        raise
+
+
+def slider(dashboard, label):
+    """The ipywidgets slider whose label reads ``label``."""
+    return dashboard.locator(".widget-slider").filter(
+        has=dashboard.page.locator(f"label.widget-label:text-is('{label}')"))
+
+
+def drag_slider(page, slider_box, fraction):
+    """Drag the slider's handle to ``fraction`` (0 = left end, 1 = right end) of its track."""
+    handle = slider_box.locator(".noUi-handle")
+    track = slider_box.locator(".noUi-target").bounding_box()
+    start = handle.bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(track["x"] + fraction * track["width"], start["y"] + start["height"] / 2,
+                    steps=8)
+    page.mouse.up()
+
+
+def readout(slider_box):
+    return slider_box.locator(".widget-readout").inner_text().strip()
+
+
+def newest_result(dashboard):
+    """The last column of the runs table's newest row ('' before the first run)."""
+    cells = dashboard.locator(".mnistnet-runs tbody tr:first-child td:last-child")
+    return cells.inner_text().strip() if cells.count() else ""
+
+
+def runs_in_table(dashboard):
+    return dashboard.locator(".mnistnet-runs tbody tr").count()
+
+
+def wait_for_run_to_end(page, dashboard, runs_before, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if runs_in_table(dashboard) > runs_before and newest_result(dashboard) != "running":
+            return
+        page.wait_for_timeout(200)
+    pytest.fail(f"the run did not end within {seconds} s; status: "
+                f"{dashboard.locator('.mnistnet-status').inner_text()}")
+
+
+def test_training_dashboard_retrains_and_stops_in_jupyterlab(page, lab, notebook_path,
+                                                             screenshots):
+    started = time.monotonic()
+    run_all_cells(page, lab, notebook_path.name, screenshots)
+    errors = page.evaluate(ERROR_OUTPUTS)
+    assert errors == [], f"cells show errors: {errors}"
+
+    dashboard = page.locator(".mnistnet-training-dashboard").last
+    dashboard.scroll_into_view_if_needed()
+    dashboard.wait_for(state="visible", timeout=30_000)
+    page.screenshot(path=screenshots / "dashboard_1_before.png", full_page=False)
+    plot = dashboard.locator("img").first
+    plot_before = plot.screenshot()
+    status_before = dashboard.locator(".mnistnet-status").inner_text()
+    runs_before = runs_in_table(dashboard)
+
+    # Drag the learning rate slider; the readout must follow.
+    learning_rate = slider(dashboard, "learning rate")
+    rate_before = readout(learning_rate)
+    drag_slider(page, learning_rate, 0.55)
+    rate_after = readout(learning_rate)
+    assert rate_after != rate_before, "dragging the learning rate slider changed nothing"
+
+    # Retrain and wait for the run to finish.
+    dashboard.get_by_role("button", name="Retrain").click()
+    wait_for_run_to_end(page, dashboard, runs_before, RUN_SECONDS)
+    dashboard.scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / "dashboard_2_after_retrain.png")
+    status = dashboard.locator(".mnistnet-status").inner_text()
+    assert status != status_before and "test accuracy" in status, status
+    assert newest_result(dashboard) == "finished", status
+    newest_row = dashboard.locator(".mnistnet-runs tbody tr:first-child").inner_text()
+    assert f"learning rate {float(rate_after):.3g} " in newest_row, (rate_after, newest_row)
+    assert plot.screenshot() != plot_before, "the plot did not change"
+    assert dashboard.locator(".mnistnet-errors").inner_text().strip() == ""
+
+    # A long run: many epochs on every training example; Stop it while it runs.
+    drag_slider(page, slider(dashboard, "epochs"), 1.0)
+    drag_slider(page, slider(dashboard, "training examples"), 1.0)
+    runs_before = runs_in_table(dashboard)
+    dashboard.get_by_role("button", name="Retrain").click()
+    page.wait_for_function(
+        "el => el.innerText.includes('training…')",
+        arg=dashboard.locator(".mnistnet-status").element_handle(), timeout=30_000)
+    page.wait_for_timeout(2000)
+    plot_running = plot.screenshot()
+    page.wait_for_timeout(1500)
+    assert plot.screenshot() != plot_running, "the plot did not grow while training"
+    page.screenshot(path=screenshots / "dashboard_3_training.png")
+    clicked = time.monotonic()
+    dashboard.get_by_role("button", name="Stop").click()
+    wait_for_run_to_end(page, dashboard, runs_before, STOP_SECONDS)
+    stop_seconds = time.monotonic() - clicked
+    page.screenshot(path=screenshots / "dashboard_4_stopped.png")
+    assert newest_result(dashboard) == "stopped"
+    assert "Stopped" in dashboard.locator(".mnistnet-status").inner_text()
+    assert dashboard.locator(".mnistnet-errors").inner_text().strip() == ""
+    assert page.evaluate(ERROR_OUTPUTS) == []
+    print(f"\nbrowser test: Stop took effect in {stop_seconds:.2f} s; "
+          f"whole test {time.monotonic() - started:.0f} s")
