@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from mnistnet.cli import main
-from mnistnet.saving import load_history, load_network, save_network
 from mnistnet.network import Network
+from mnistnet.saving import load_history, load_network, save_network
 
 ACCURACY_LINE = re.compile(r"^test accuracy: (0\.\d{4}|1\.0000)$", re.MULTILINE)
 
@@ -29,7 +29,7 @@ def test_train_on_the_sample_saves_and_evaluates_alike(tmp_path, capsys):
     trained = accuracy_in(out)
     assert trained > 0.7                       # 1 epoch of the videos' network on 10,000 digits
     net = load_network(path)
-    assert net.sizes == [784, 16, 16, 10] and net.init == "normal"
+    assert net.sizes == [784, 16, 16, 10] and net.init == "xavier"
     assert load_history(path).settings["raw_pixels"] is False
     assert main(["evaluate", str(path), "--sample"]) == 0
     assert accuracy_in(capsys.readouterr().out) == trained

@@ -225,3 +225,16 @@ def test_reaches_92_percent_on_real_mnist_in_one_short_epoch(shared_mnist_dir):
                     batch_size=64, learning_rate=0.05, momentum=0.9,
                     test_images=data.test_images, test_labels=data.test_labels)
     assert history.test_accuracies[0] >= 0.92
+
+
+def test_presets_plug_into_network_and_train(sample):
+    from mnistnet.presets import ORIGINAL, PRESETS, VIDEOS
+    assert set(PRESETS) == {"original", "videos", "best"}
+    net = Network(**ORIGINAL.network_kwargs(), rng=0)
+    assert (net.sizes, net.init, ORIGINAL.raw_pixels) == ([784, 16, 16, 10], "uniform", True)
+    assert ORIGINAL.train_kwargs() == dict(epochs=1, batch_size=100, learning_rate=0.1,
+                                           momentum=0.0, weight_decay=0.0)
+    quick = VIDEOS.replace(epochs=1)
+    history = train(Network(**quick.network_kwargs(), rng=0), *small_data(sample, 100),
+                    **quick.train_kwargs())
+    assert history.epochs_done == 1 and VIDEOS.epochs == 10
