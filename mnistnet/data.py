@@ -21,7 +21,7 @@ __all__ = ["MNIST", "data_dir", "load_mnist", "load_sample", "one_hot",
            "train_validation_split", "stratified_indices", "clear_cache"]
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
-_LOADED = {}  # folder -> the four arrays as read (uint8, read-only), so files are read once
+_LOADED = {}  # the bundled sample's four arrays as read (uint8, read-only): read once
 
 
 @dataclass(frozen=True, repr=False)
@@ -95,26 +95,28 @@ def load_sample(raw_pixels=False):
 
 
 def clear_cache():
-    """Forget the arrays read so far, so the next ``load_mnist`` reads the files again."""
+    """Forget the bundled sample's arrays, so the next ``load_mnist`` reads its files again.
+
+    (The full set is read from its files on every call, so it needs no clearing.)
+    """
     _LOADED.clear()
 
 
 def _full_arrays(folder, download):
-    """The four full arrays from ``folder`` (downloading if allowed), or None if not to be had."""
-    key = ("full", folder.resolve())
-    if key not in _LOADED:
-        # With download=True, download_mnist reports damaged files itself: stay quiet here.
-        arrays = _read_folder(folder, report=print if not download else _quiet)
-        if arrays is None and download:
-            try:
-                download_mnist(folder)
-            except DownloadError:
-                return None
-            arrays = _read_folder(folder, report=print)
-        if arrays is None:
+    """The four full arrays from ``folder`` (downloading if allowed), or None if not to be had.
+
+    Not kept in memory between calls: a training run should hold one copy of the 60,000
+    images (188 MB as float32), not two.
+    """
+    # With download=True, download_mnist reports damaged files itself: stay quiet here.
+    arrays = _read_folder(folder, report=print if not download else _quiet)
+    if arrays is None and download:
+        try:
+            download_mnist(folder)
+        except DownloadError:
             return None
-        _LOADED[key] = arrays
-    return _LOADED[key]
+        arrays = _read_folder(folder, report=print)
+    return arrays
 
 
 def _read_folder(folder, report):

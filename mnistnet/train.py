@@ -27,7 +27,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from mnistnet.data import one_hot
-from mnistnet.network import as_generator
+from mnistnet.network import all_finite, as_generator
 
 # Small float64 matrix products run slower on two BLAS threads than on one on a 2-core
 # machine (waking the second thread costs more than it saves), so training limits BLAS to
@@ -280,7 +280,7 @@ class Trainer:
         history.epoch_times.append(self._epoch_time)
         history.epochs_done = self.epoch
         if self.test_images is not None:
-            predictions = self.network._forward(self.test_images).argmax(axis=1)
+            predictions = self.network.predict(self.test_images)
             history.test_accuracies.append(float((predictions == self.test_labels).mean()))
         if self._bar is not None:
             postfix = {"cost": f"{history.epoch_costs[-1]:.4f}"}
@@ -356,7 +356,7 @@ def _check_images(network, images, name):
             "For 28x28 images use images.reshape(len(images), -1).")
     if len(images) == 0:
         raise ValueError(f"{name} is empty: training needs at least one example.")
-    if images.dtype.kind == "f" and not np.isfinite(images).all():
+    if images.dtype.kind == "f" and not all_finite(images):
         raise ValueError(f"{name} must contain finite numbers, got NaN or infinity.")
     return images
 
