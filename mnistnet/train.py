@@ -29,11 +29,15 @@ from threadpoolctl import ThreadpoolController
 from mnistnet.data import one_hot
 from mnistnet.network import all_finite, as_generator
 
-# Small float64 matrix products run slower on two BLAS threads than on one on a 2-core
-# machine (waking the second thread costs more than it saves), so training limits BLAS to
-# one thread for float64 mini-batches of up to SMALL_BATCH_FLOAT64 examples. The
-# controller is made once: finding the BLAS library takes milliseconds.
+# Two BLAS threads only pay off for large matrix products. For small ones, waking the
+# second thread costs more than it saves, and on a busy machine (JupyterLab and a browser
+# beside the kernel) a second thread waiting for a core made training 10-50 times slower
+# here. So training uses one BLAS thread when a step's largest product has fewer than
+# ONE_THREAD_BELOW multiply-adds (784-16-16-10 at batch 10: 125,440), and for float64
+# mini-batches of up to SMALL_BATCH_FLOAT64 examples. The controller is made once:
+# finding the BLAS library takes milliseconds.
 _BLAS = None
+ONE_THREAD_BELOW = 8_000_000
 SMALL_BATCH_FLOAT64 = 64
 
 
@@ -154,8 +158,7 @@ class Trainer:
         self._bar = None
         self._stop_requested = False
         self._running = False
-        small_float64 = network.dtype == np.float64 and self.batch_size <= SMALL_BATCH_FLOAT64
-        self._blas_threads = 1 if small_float64 else None
+        self._blas_threads = 1 if _small_products(network, batch_size) else None
 
     # --- the public controls ----------------------------------------------------------
 
@@ -359,6 +362,14 @@ def _check_images(network, images, name):
     if images.dtype.kind == "f" and not all_finite(images):
         raise ValueError(f"{name} must contain finite numbers, got NaN or infinity.")
     return images
+
+
+def _small_products(network, batch_size):
+    """True if one BLAS thread trains this network fastest (see ONE_THREAD_BELOW)."""
+    sizes = network.sizes
+    largest = batch_size * max(n_in * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    small_float64 = network.dtype == np.float64 and batch_size <= SMALL_BATCH_FLOAT64
+    return largest < ONE_THREAD_BELOW or small_float64
 
 
 def _check_count(name, value):
