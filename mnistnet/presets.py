@@ -39,6 +39,7 @@ class Preset:
     learning_rate: float
     momentum: float = 0.0
     weight_decay: float = 0.0
+    learning_rate_drops: tuple = ()
 
     def network_kwargs(self):
         """Keywords for ``Network(...)``: sizes, activation, cost, init."""
@@ -46,10 +47,11 @@ class Preset:
                     init=self.init)
 
     def train_kwargs(self):
-        """Keywords for ``train(...)``: epochs, batch_size, learning_rate, momentum, weight_decay."""
+        """Keywords for ``train(...)``: epochs, batch size, learning rate (and its drops),
+        momentum, weight decay."""
         return dict(epochs=self.epochs, batch_size=self.batch_size,
                     learning_rate=self.learning_rate, momentum=self.momentum,
-                    weight_decay=self.weight_decay)
+                    weight_decay=self.weight_decay, learning_rate_drops=self.learning_rate_drops)
 
     def replace(self, **changes):
         """A copy with some settings changed, e.g. ``VIDEOS.replace(epochs=3)``."""
@@ -78,10 +80,12 @@ VIDEOS = Preset(
 BEST = Preset(
     name="best",
     description=("Lesson 5's best: 784-256-128-10 with ReLU, softmax and cross-entropy, He "
-                 "initialisation, momentum 0.9 and a little L2 weight decay (about 98.4 %)."),
+                 "initialisation, mini-batches of 64, learning rate 0.05 with momentum 0.9, "
+                 "dropped to 0.005 for the last 5 of 15 epochs, L2 weight decay 2e-4; chosen "
+                 "on a validation split (about 98.5 % test accuracy)."),
     sizes=(784, 256, 128, 10), activation="relu", cost="cross_entropy", init="he",
-    raw_pixels=False, epochs=15, batch_size=64, learning_rate=0.02, momentum=0.9,
-    weight_decay=1e-4,
+    raw_pixels=False, epochs=15, batch_size=64, learning_rate=0.05, momentum=0.9,
+    weight_decay=2e-4, learning_rate_drops=((11, 0.1),),
 )
 
 PRESETS = {preset.name: preset for preset in (ORIGINAL, VIDEOS, BEST)}

@@ -109,6 +109,9 @@ class Trainer:
         μ in [0, 1): how much of the previous step's velocity each step keeps.
     weight_decay : float, optional
         λ ≥ 0, the L2 penalty (see the module docstring: not divided by n).
+    learning_rate_drops : sequence of (int, float), optional
+        Steps down the learning rate: ``((11, 0.1),)`` multiplies it by 0.1 at the start of
+        epoch 11. Big steps find the valley fast; small ones then settle into it.
     test_images, test_labels : array_like, optional
         A test (or validation) set evaluated after each epoch.
     rng : int, numpy.random.Generator or None
@@ -121,7 +124,7 @@ class Trainer:
     """
 
     def __init__(self, network, images, labels, *, epochs, batch_size, learning_rate,
-                 momentum=0.0, weight_decay=0.0, test_images=None, test_labels=None, rng=0,
+                 momentum=0.0, weight_decay=0.0, learning_rate_drops=(), test_images=None, test_labels=None, rng=0,
                  on_batch=None, on_epoch=None, progress=False):
         self.network = network
         self.images = _check_images(network, images, "images")
@@ -131,6 +134,7 @@ class Trainer:
         self.learning_rate = _check_number("learning_rate", learning_rate, low=0.0, strict=True)
         self.momentum = _check_number("momentum", momentum, low=0.0, high=1.0)
         self.weight_decay = _check_number("weight_decay", weight_decay, low=0.0)
+        self.learning_rate_drops = _check_drops(learning_rate_drops)
         if (test_images is None) != (test_labels is None):
             raise ValueError("give both test_images and test_labels, or neither.")
         self.test_images = self.test_labels = None
@@ -148,6 +152,7 @@ class Trainer:
         self.history = History(settings=dict(
             epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
             momentum=self.momentum, weight_decay=self.weight_decay,
+            learning_rate_drops=[list(drop) for drop in self.learning_rate_drops],
             seed=rng if isinstance(rng, int) else None, n_train=len(self.images)))
         self._weight_velocities = [np.zeros_like(W) for W in network.weights]
         self._bias_velocities = [np.zeros_like(b) for b in network.biases]
@@ -229,6 +234,9 @@ class Trainer:
     def _start_epoch(self):
         """Shuffle the training order and remember the weights, in case this epoch diverges."""
         self.epoch += 1
+        for epoch, factor in self.learning_rate_drops:
+            if epoch == self.epoch:
+                self.learning_rate *= factor
         self._order = self.rng.permutation(len(self.images))
         self._epoch_costs = []
         self._epoch_time = 0.0
@@ -326,16 +334,17 @@ class Trainer:
 
 
 def train(network, images, labels, *, epochs, batch_size, learning_rate, momentum=0.0,
-          weight_decay=0.0, test_images=None, test_labels=None, rng=0, on_batch=None,
-          on_epoch=None, progress=False):
+          weight_decay=0.0, learning_rate_drops=(), test_images=None, test_labels=None, rng=0,
+          on_batch=None, on_epoch=None, progress=False):
     """Train ``network`` in place by mini-batch gradient descent; returns the ``History``.
 
     The parameters are those of ``Trainer``; this is ``Trainer(...).run()``.
     """
     return Trainer(network, images, labels, epochs=epochs, batch_size=batch_size,
                    learning_rate=learning_rate, momentum=momentum, weight_decay=weight_decay,
-                   test_images=test_images, test_labels=test_labels, rng=rng,
-                   on_batch=on_batch, on_epoch=on_epoch, progress=progress).run()
+                   learning_rate_drops=learning_rate_drops, test_images=test_images,
+                   test_labels=test_labels, rng=rng, on_batch=on_batch, on_epoch=on_epoch,
+                   progress=progress).run()
 
 
 def _move(param, step, velocity, mu):
@@ -370,6 +379,20 @@ def _small_products(network, batch_size):
     largest = batch_size * max(n_in * n_out for n_in, n_out in zip(sizes, sizes[1:]))
     small_float64 = network.dtype == np.float64 and batch_size <= SMALL_BATCH_FLOAT64
     return largest < ONE_THREAD_BELOW or small_float64
+
+
+def _check_drops(drops):
+    """``learning_rate_drops`` as a tuple of (epoch, factor) pairs, or an explanation."""
+    try:
+        drops = tuple((int(epoch), float(factor)) for epoch, factor in drops)
+    except (TypeError, ValueError):
+        raise ValueError(f"learning_rate_drops must be (epoch, factor) pairs such as "
+                         f"((11, 0.1),), got {drops!r}.") from None
+    for epoch, factor in drops:
+        if epoch < 1 or not 0 < factor:
+            raise ValueError(f"each learning-rate drop needs an epoch >= 1 and a factor > 0, "
+                             f"got ({epoch}, {factor:g}).")
+    return drops
 
 
 def _check_count(name, value):

@@ -39,7 +39,8 @@ def test_history_records_every_batch_and_epoch(sample):
     assert all(0 <= a <= 1 for a in history.test_accuracies)
     assert all(t > 0 for t in history.epoch_times)
     assert history.settings == dict(epochs=2, batch_size=10, learning_rate=1.0, momentum=0.0,
-                                    weight_decay=0.0, seed=0, n_train=95)
+                                    weight_decay=0.0, learning_rate_drops=[], seed=0,
+                                    n_train=95)
 
 
 def test_same_seed_same_result(sample):
@@ -93,6 +94,31 @@ def test_momentum_and_weight_decay_follow_the_stated_rule():
           weight_decay=lam)
     for got, expected in zip(net.weights + net.biases, oracle.weights + oracle.biases):
         np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_learning_rate_drops_scale_the_step_from_the_stated_epoch():
+    # Three full-batch epochs at η = 0.5, dropped ×0.1 from epoch 3: steps of 0.5, 0.5, 0.05.
+    rng = np.random.default_rng(2)
+    X, labels = rng.random((10, 5)), rng.integers(0, 3, 10)
+    net = Network([5, 4, 3], dtype=np.float64, rng=2)
+    oracle = net.copy()
+    for eta in (0.5, 0.5, 0.05):
+        weight_grads, bias_grads = oracle.gradients(X, labels)
+        oracle.weights = [W - eta * g for W, g in zip(oracle.weights, weight_grads)]
+        oracle.biases = [b - eta * g for b, g in zip(oracle.biases, bias_grads)]
+    history = train(net, X, labels, epochs=3, batch_size=10, learning_rate=0.5,
+                    learning_rate_drops=((3, 0.1),))
+    for got, expected in zip(net.weights + net.biases, oracle.weights + oracle.biases):
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
+    assert history.settings["learning_rate_drops"] == [[3, 0.1]]
+
+
+@pytest.mark.parametrize("drops", [((0, 0.1),), ((3, -1.0),), (3, 0.1), "soon"])
+def test_bad_learning_rate_drops_are_explained(drops):
+    net = Network([5, 4, 3], rng=0)
+    with pytest.raises(ValueError, match="learning.rate.drop"):
+        train(net, np.zeros((4, 5)), [0, 1, 2, 0], epochs=1, batch_size=2, learning_rate=0.1,
+              learning_rate_drops=drops)
 
 
 def test_raw_uint8_pixels_and_float64_train(sample):
@@ -233,7 +259,8 @@ def test_presets_plug_into_network_and_train(sample):
     net = Network(**ORIGINAL.network_kwargs(), rng=0)
     assert (net.sizes, net.init, ORIGINAL.raw_pixels) == ([784, 16, 16, 10], "uniform", True)
     assert ORIGINAL.train_kwargs() == dict(epochs=1, batch_size=100, learning_rate=0.1,
-                                           momentum=0.0, weight_decay=0.0)
+                                           momentum=0.0, weight_decay=0.0,
+                                           learning_rate_drops=())
     quick = VIDEOS.replace(epochs=1)
     history = train(Network(**quick.network_kwargs(), rng=0), *small_data(sample, 100),
                     **quick.train_kwargs())
