@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 	@echo "Environment ready in $(VENV)."
 
+# JupyterLab refuses to run as root unless told; containers and Binder-like machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: venv
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
 
 test: venv
 	$(BIN)/python -m pytest
