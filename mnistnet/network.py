@@ -161,11 +161,12 @@ class Network:
 
     def _forward(self, X):
         """``forward`` without the input checks (X already a checked array)."""
-        a = X
-        for l in range(1, len(self.sizes)):
+        sigma, output = self._layer_functions()
+        a, L = X, len(self.sizes) - 1
+        for l in range(1, L + 1):
             z = a @ self.weights[l - 1].T                          # (n, n_l)
             z += self.biases[l - 1]
-            a = self._layer_activation(l)(z)
+            a = output(z) if l == L else sigma(z)
         return a
 
     def feedforward(self, X):
@@ -187,19 +188,22 @@ class Network:
 
     def _feedforward(self, X):
         """``feedforward`` without the input checks (X already a checked array)."""
-        zs, activations = [None], [X]
-        for l in range(1, len(self.sizes)):
+        sigma, output = self._layer_functions()
+        zs, activations, L = [None], [X], len(self.sizes) - 1
+        for l in range(1, L + 1):
             z = activations[l - 1] @ self.weights[l - 1].T          # (n, n_l)
             z += self.biases[l - 1]                                # in place: one pass fewer
             zs.append(z)
-            activations.append(self._layer_activation(l)(z))
+            activations.append(output(z) if l == L else sigma(z))
         return zs, activations
 
-    def _layer_activation(self, l):
-        """σ for hidden layers, the cost's own output activation for the last layer."""
-        if l == len(self.sizes) - 1:
-            return self._cost.output
-        return self._activation.function
+    def _layer_functions(self):
+        """σ for the hidden layers and the cost's own output activation for the last layer.
+
+        Looked up once per pass rather than once per layer: at small batches a training
+        step is short enough that such look-ups show up in its time.
+        """
+        return self._activation.function, self._cost.output
 
     # --- cost and backpropagation -------------------------------------------------------
 
