@@ -32,12 +32,16 @@ class Recipe:
     """A preset plus an optional step decay of the learning rate.
 
     ``decay`` maps an epoch number to the factor the learning rate is multiplied by when that
-    epoch starts, e.g. ``{11: 0.1}``; applied from an ``on_epoch`` callback, since
-    ``Trainer`` reads its ``learning_rate`` at every step.
+    epoch starts, e.g. ``{11: 0.1}``; it becomes the preset's ``learning_rate_drops``.
     """
 
     preset: object
     decay: dict = field(default_factory=dict)
+
+    @property
+    def effective_preset(self):
+        """The preset with ``decay`` as its learning-rate drops: what is trained."""
+        return self.preset.replace(learning_rate_drops=tuple(sorted(self.decay.items())))
 
     @property
     def label(self):
@@ -56,18 +60,11 @@ def train_recipe(recipe, images, labels, seed, eval_images=None, eval_labels=Non
     The seconds are those of the whole ``train`` call on ``common.clock``, including the
     evaluation set's accuracy, recorded after every epoch when one is given.
     """
-    preset = recipe.preset
+    preset = recipe.effective_preset
     network = Network(**preset.network_kwargs(), rng=seed)
-
-    def decay(trainer):
-        factor = recipe.decay.get(trainer.epoch + 1)    # the epoch about to start
-        if factor is not None:
-            trainer.learning_rate *= factor
-
     started = clock()
     history = train(network, images, labels, **preset.train_kwargs(), rng=seed,
-                    test_images=eval_images, test_labels=eval_labels,
-                    on_epoch=decay if recipe.decay else None)
+                    test_images=eval_images, test_labels=eval_labels)
     seconds = clock() - started
     if history.diverged:
         raise RuntimeError(f"{recipe.label}: {history.message}")

@@ -238,8 +238,8 @@ def accuracy_section(report, data, args):
 
     best = accuracy.CHOSEN
     preset = accuracy.BEST
-    same = (best.preset.network_kwargs() == preset.network_kwargs()
-            and best.preset.train_kwargs() == preset.train_kwargs())
+    same = (best.effective_preset.network_kwargs() == preset.network_kwargs()
+            and best.effective_preset.train_kwargs() == preset.train_kwargs())
     preset_note = ("**`presets.BEST` differs**: " + accuracy.Recipe(preset).label
                    if not same else "`presets.BEST`" + (
                        " plus the learning-rate drop, which presets cannot express yet"
