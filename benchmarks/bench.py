@@ -240,10 +240,8 @@ def accuracy_section(report, data, args):
     preset = accuracy.BEST
     same = (best.effective_preset.network_kwargs() == preset.network_kwargs()
             and best.effective_preset.train_kwargs() == preset.train_kwargs())
-    preset_note = ("**`presets.BEST` differs**: " + accuracy.Recipe(preset).label
-                   if not same else "`presets.BEST`" + (
-                       " plus the learning-rate drop, which presets cannot express yet"
-                       if best.decay else ""))
+    preset_note = ("`presets.BEST` exactly" if same else
+                   "**`presets.BEST` differs**: " + accuracy.Recipe(preset).label)
     report.add("### The best network (chosen on the validation split)", "",
                f"{best.label} ({preset_note}). Validation accuracy: "
                "trained on 50,000, scored on the 10,000 held out; test accuracy and time: "
