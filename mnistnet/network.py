@@ -275,7 +275,10 @@ class Network:
         -------
         ndarray of int, shape (n,)
         """
-        X = self.check_inputs(X)
+        return self._predict(self.check_inputs(X))
+
+    def _predict(self, X):
+        """``predict`` without the input checks (X already a checked array)."""
         # 1,000 rows at a time: the answer is the same, and a wide layer's z and a for the
         # whole test set (10,000 x 800 floats, twice) never need to be in memory at once.
         chunks = [X[start:start + 1000] for start in range(0, max(len(X), 1), 1000)]
@@ -291,7 +294,7 @@ class Network:
         """
         X = self.check_inputs(X)
         labels = self.check_labels(labels, len(X))
-        return float((self.predict(X) == labels).mean())
+        return float((self._predict(X) == labels).mean())
 
     # --- checks of user input -----------------------------------------------------------
 

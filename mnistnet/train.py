@@ -291,7 +291,7 @@ class Trainer:
         history.epoch_times.append(self._epoch_time)
         history.epochs_done = self.epoch
         if self.test_images is not None:
-            predictions = self.network.predict(self.test_images)
+            predictions = self.network._predict(self.test_images)   # checked once, in __init__
             history.test_accuracies.append(float((predictions == self.test_labels).mean()))
         if self._bar is not None:
             postfix = {"cost": f"{history.epoch_costs[-1]:.4f}"}

@@ -67,8 +67,8 @@ def run(args):
         ("init", args.init), ("epochs", args.epochs), ("batch_size", args.batch_size),
         ("learning_rate", args.learning_rate), ("momentum", args.momentum),
         ("weight_decay", args.weight_decay), ("raw_pixels", args.raw_pixels)) if value is not None}
-    if "activation" in changes and "init" not in changes:    # the activation's default init
-        changes["init"] = "he" if changes["activation"] == "relu" else "xavier"
+    if "activation" in changes and "init" not in changes:
+        changes["init"] = None                  # Network picks the activation's default init
     settings = preset.replace(**changes)
     if args.save is not None and not args.save.parent.is_dir():
         return _fail(f"cannot save to {args.save}: the folder {args.save.parent} does not exist.")
