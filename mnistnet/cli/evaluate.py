@@ -3,6 +3,7 @@
 import sys
 from pathlib import Path
 
+from mnistnet.cli.options import add_data_options
 from mnistnet.data import load_mnist
 from mnistnet.errors import ModelFileError
 from mnistnet.saving import load_history, load_network
@@ -15,12 +16,10 @@ def add_parser(subparsers):
         description="Load a network saved by `python -m mnistnet train --save` and print its "
                     "accuracy on the MNIST test set.")
     parser.add_argument("path", type=Path, metavar="PATH", help="the saved network (.npz)")
-    parser.add_argument("--raw-pixels", action="store_true", default=None,
-                        help="feed raw 0-255 pixels (default: as the network was trained)")
-    parser.add_argument("--sample", action="store_true",
-                        help="use the bundled sample's 2,000 test digits instead of full MNIST")
-    parser.add_argument("--data-dir", type=Path, metavar="DIR",
-                        help="folder with the MNIST files (default: MNISTNET_DATA_DIR or the cache)")
+    add_data_options(
+        parser,
+        raw_pixels_help="feed raw 0-255 pixels (default: as the network was trained)",
+        sample_help="use the bundled sample's 2,000 test digits instead of full MNIST")
     return parser
 
 

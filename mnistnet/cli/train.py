@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from mnistnet.activations import ACTIVATIONS
+from mnistnet.cli.options import add_data_options
 from mnistnet.costs import COSTS
 from mnistnet.data import load_mnist
 from mnistnet.network import INITS, Network
@@ -48,12 +49,10 @@ def add_parser(subparsers):
     parser.add_argument("--seed", type=int, default=0, help="seed for weights and shuffling (default 0)")
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32",
                         help="number type for training (default float32)")
-    parser.add_argument("--raw-pixels", action="store_true", default=None,
-                        help="feed raw 0-255 pixels, as the original notebook did")
-    parser.add_argument("--sample", action="store_true",
-                        help="use the bundled sample (10,000 + 2,000 digits) instead of full MNIST")
-    parser.add_argument("--data-dir", type=Path, metavar="DIR",
-                        help="folder with the MNIST files (default: MNISTNET_DATA_DIR or the cache)")
+    add_data_options(
+        parser,
+        raw_pixels_help="feed raw 0-255 pixels, as the original notebook did",
+        sample_help="use the bundled sample (10,000 + 2,000 digits) instead of full MNIST")
     parser.add_argument("--save", type=Path, metavar="PATH", help="save the trained network to this .npz file")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     return parser
