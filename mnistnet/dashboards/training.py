@@ -47,7 +47,8 @@ RUN_COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown",
 
 DEFAULTS = dict(hidden_layers=(16, 16), learning_rate=3.0, batch_size=10, epochs=5,
                 activation="sigmoid", cost="quadratic", init="xavier", n_train=5000,
-                momentum=0.0, weight_decay=0.0, raw_pixels=False)
+                momentum=0.0, weight_decay=0.0, raw_pixels=False, drop_epoch=None)
+DROP_FACTOR = 0.1       # the "smaller steps from epoch" control multiplies η by this
 BATCH_SIZES = [1, 2, 5, 10, 20, 32, 50, 64, 100, 128, 256, 512, 1000]
 WEIGHT_DECAYS = [0.0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3]
 TRAINING_EXAMPLES = [500, 1000, 2000, 5000, 10_000, 20_000, 30_000, 60_000]
@@ -86,7 +87,8 @@ def training_dashboard(data=None, *, preset=None, seed=0, test_examples=None, **
     **settings
         Starting values that override the preset: ``hidden_layers`` (tuple of int),
         ``learning_rate``, ``batch_size``, ``epochs``, ``activation``, ``cost``, ``init``,
-        ``n_train`` (training examples), ``momentum``, ``weight_decay``, ``raw_pixels``.
+        ``n_train`` (training examples), ``momentum``, ``weight_decay``, ``raw_pixels``,
+        ``drop_epoch`` (the epoch from which η is multiplied by 0.1; None: never).
 
     Returns
     -------
@@ -107,6 +109,8 @@ def starting_settings(preset, overrides):
         for name, value in source.items():
             if name == "sizes":
                 chosen["hidden_layers"] = tuple(value[1:-1])
+            elif name == "learning_rate_drops":
+                chosen["drop_epoch"] = _drop_epoch(value)
             elif name in ("training_examples", "n_examples"):
                 chosen["n_train"] = value
             elif name in DEFAULTS:
@@ -115,6 +119,17 @@ def starting_settings(preset, overrides):
                 raise TypeError(f"training_dashboard() got an unknown setting {name!r}; "
                                 f"known ones are {', '.join(DEFAULTS)}.")
     return chosen
+
+
+def _drop_epoch(learning_rate_drops):
+    """The epoch of a preset's single ×0.1 drop (None for no drop), which the control shows."""
+    drops = tuple(learning_rate_drops)
+    if not drops:
+        return None
+    if len(drops) > 1 or drops[0][1] != DROP_FACTOR:
+        raise ValueError(f"the dashboard can show one learning-rate drop by {DROP_FACTOR:g}, "
+                         f"got learning_rate_drops={drops!r}.")
+    return int(drops[0][0])
 
 
 def _preset_dict(preset):
@@ -189,6 +204,10 @@ class TrainingDashboard(widgets.VBox):
             widgets.SelectionSlider(options=sorted(set(BATCH_SIZES) | {s["batch_size"]}),
                                     value=s["batch_size"], description="batch size"),
             widgets.IntSlider(s["epochs"], min=1, max=max(50, s["epochs"]), description="epochs"),
+            widgets.Dropdown(options=drop_options(max(50, s["epochs"])), value=s["drop_epoch"],
+                             description="η × 0.1 from",
+                             tooltip="Smaller steps for the last epochs: the learning rate "
+                                     "is multiplied by 0.1 from this epoch on"),
             widgets.Dropdown(options=list(ACTIVATIONS), value=s["activation"],
                              description="activation"),
             widgets.Dropdown(options=list(COSTS), value=s["cost"], description="cost"),
@@ -209,8 +228,8 @@ class TrainingDashboard(widgets.VBox):
 
     def _layout(self):
         c = self.controls
-        left = widgets.VBox([c[name] for name in ("hidden layers", "learning rate", "batch size",
-                                                  "epochs", "training examples")])
+        left = widgets.VBox([c[name] for name in ("hidden layers", "learning rate", "η × 0.1 from",
+                                                  "batch size", "epochs", "training examples")])
         right = widgets.VBox([c[name] for name in ("activation", "cost", "initialisation",
                                                    "momentum", "weight decay", "pixels")])
         buttons = widgets.HBox([self.retrain_button, self.stop_button])
@@ -234,6 +253,7 @@ class TrainingDashboard(widgets.VBox):
             momentum=float(c["momentum"].value),
             weight_decay=float(c["weight decay"].value),
             raw_pixels=bool(c["pixels"].value),
+            drop_epoch=c["η × 0.1 from"].value,
         )
 
     # --- the buttons -------------------------------------------------------------------------
@@ -314,7 +334,9 @@ class TrainingDashboard(widgets.VBox):
         trainer = Trainer(run.network, X, self.data.train_labels[:s["n_train"]],
                           epochs=s["epochs"], batch_size=s["batch_size"],
                           learning_rate=s["learning_rate"], momentum=s["momentum"],
-                          weight_decay=s["weight_decay"], rng=self.seed, test_images=X_test,
+                          weight_decay=s["weight_decay"],
+                          learning_rate_drops=learning_rate_drops(s),
+                          rng=self.seed, test_images=X_test,
                           test_labels=self.data.test_labels[:n_test])
         run.history = trainer.history
         return trainer
@@ -378,6 +400,16 @@ def pixels(images, raw):
     if is_raw and not raw:
         return (images / np.float32(255)).astype(np.float32)
     return images
+
+
+def drop_options(max_epoch):
+    """The choices of the "η × 0.1 from" menu: never, or an epoch from 2 on."""
+    return [("never", None)] + [(f"epoch {epoch}", epoch) for epoch in range(2, max_epoch + 1)]
+
+
+def learning_rate_drops(s):
+    """The run's ``learning_rate_drops`` for the Trainer: ((epoch, 0.1),) or ()."""
+    return () if s["drop_epoch"] is None else ((s["drop_epoch"], DROP_FACTOR),)
 
 
 def _outcome(history):
@@ -452,8 +484,11 @@ def network_words(s):
 def training_words(s, history=None):
     """'learning rate 3 · batch 10 · 5 of 5 epochs · 5,000 examples', plus any extras."""
     done = history.epochs_done if history is not None else 0
-    words = [f"learning rate {s['learning_rate']:.3g}", f"batch {s['batch_size']}",
-             f"{done} of {s['epochs']} epochs", f"{s['n_train']:,} examples"]
+    rate = f"learning rate {s['learning_rate']:.3g}"
+    if s["drop_epoch"] is not None and s["drop_epoch"] <= s["epochs"]:
+        rate += f" (× {DROP_FACTOR:g} from epoch {s['drop_epoch']})"
+    words = [rate, f"batch {s['batch_size']}", f"{done} of {s['epochs']} epochs",
+             f"{s['n_train']:,} examples"]
     if s["momentum"]:
         words.append(f"momentum {s['momentum']:g}")
     if s["weight_decay"]:
