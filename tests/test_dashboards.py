@@ -59,12 +59,31 @@ def retrain(dashboard, *, then=None):
 def test_training_dashboard_has_the_controls_a_learner_reads(sample):
     dashboard = training_dashboard(sample)
     assert list(dashboard.controls) == [
-        "hidden layers", "learning rate", "batch size", "epochs", "activation", "cost",
-        "initialisation", "training examples", "momentum", "weight decay", "pixels"]
+        "hidden layers", "learning rate", "batch size", "epochs", "η × 0.1 from", "activation",
+        "cost", "initialisation", "training examples", "momentum", "weight decay", "pixels"]
     assert type(dashboard.controls["learning rate"]).__name__ == "FloatLogSlider"
     assert dashboard.retrain_button.description == "Retrain"
     assert dashboard.stop_button.description == "Stop" and dashboard.stop_button.disabled
     assert dashboard.history is None and dashboard.runs == []
+
+
+def test_the_drop_control_starts_from_the_preset_and_lowers_the_learning_rate(sample):
+    assert training_dashboard(sample).controls["η × 0.1 from"].value is None   # never
+    dashboard = small_dashboard(sample, preset=BEST)
+    assert dashboard.controls["η × 0.1 from"].value == BEST.learning_rate_drops[0][0]   # 11
+    dashboard.controls["hidden layers"].value = "16"
+    dashboard.controls["η × 0.1 from"].value = 2
+
+    retrain(dashboard)
+
+    assert dashboard.history.settings["learning_rate_drops"] == [[2, 0.1]]
+    assert dashboard.runs[-1].outcome == "finished"
+    assert "× 0.1 from epoch 2" in dashboard.table.value
+
+
+def test_a_preset_with_a_drop_the_menu_cannot_show_is_refused_plainly(sample):
+    with pytest.raises(ValueError, match="one learning-rate drop by 0.1"):
+        training_dashboard(sample, preset=BEST.replace(learning_rate_drops=((3, 0.5),)))
 
 
 def test_retrain_trains_and_updates_history_plot_and_status(sample):
