@@ -5,12 +5,15 @@ notebook's event loop: a coroutine clicks, then awaits the task.
 """
 
 import asyncio
+import threading
+import time
 
 import numpy as np
 import pytest
 
 from mnistnet.dashboards import (
     digit_browser, draw_a_digit, inside_the_network, training_dashboard)
+from mnistnet.dashboards.common import FigureImage
 from mnistnet.dashboards.draw import CANVAS_SIZE
 from mnistnet.data import load_sample
 from mnistnet.network import Network
@@ -234,6 +237,46 @@ def test_preset_and_keywords_set_the_starting_controls(sample):
         training_dashboard(sample, learning_rat=1.0)
 
 
+# --- widget events on two kernel threads ----------------------------------------------------
+
+def most_redraws_at_once(monkeypatch, events):
+    """Run ``events`` on threads of their own, all at once, as JupyterLab can (its comms
+    over subshells hand widget messages to a second kernel thread); return how many
+    redraws (from ``clear()`` to ``show()`` of a picture) were ever in progress at the same
+    time. Each redraw is slowed down so that overlapping ones would be caught."""
+    in_progress, most, count = 0, 0, threading.Lock()
+    clear, show = FigureImage.clear, FigureImage.show
+
+    def slow_clear(picture):
+        nonlocal in_progress, most
+        with count:
+            in_progress += 1
+            most = max(most, in_progress)
+        time.sleep(0.1)
+        clear(picture)
+
+    def counted_show(picture):
+        nonlocal in_progress
+        show(picture)
+        with count:
+            in_progress -= 1
+
+    monkeypatch.setattr(FigureImage, "clear", slow_clear)
+    monkeypatch.setattr(FigureImage, "show", counted_show)
+    threads = [threading.Thread(target=event) for event in events]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    monkeypatch.undo()
+    return most
+
+
+def assert_constrained_layout(picture):
+    """Overlapping savefig calls leave a figure without its layout engine: labels clipped."""
+    assert type(picture.figure.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
+
+
 # --- the digit browser ----------------------------------------------------------------------
 
 def test_digit_browser_shows_only_the_chosen_digit(sample):
@@ -274,6 +317,24 @@ def test_digit_browser_with_a_network_shows_its_guess_and_mistakes(sample, train
     assert "wrong" in browser.caption.value
 
 
+def test_digit_browser_redraws_one_event_at_a_time(sample, trained_network, monkeypatch):
+    browser = digit_browser(sample.test_images, sample.test_labels, trained_network)
+
+    def move_slider():
+        browser.example.value = 5
+
+    def tick_mistakes():
+        browser.only_mistakes.value = True
+
+    assert most_redraws_at_once(monkeypatch, [move_slider, tick_mistakes]) == 1
+    assert_constrained_layout(browser.plot)
+    assert browser.errors.text == ""
+    again = digit_browser(sample.test_images, sample.test_labels, trained_network)
+    again.only_mistakes.value, again.example.value = True, browser.example.value
+    assert browser.caption.value == again.caption.value
+    assert browser.plot.widget.value == again.plot.widget.value
+
+
 # --- inside the network -------------------------------------------------------------------
 
 def test_inside_the_network_follows_the_chosen_digit_through_every_layer(sample,
@@ -295,6 +356,35 @@ def test_inside_the_network_shows_the_chosen_neurons_weights(sample, trained_net
     assert np.allclose(weights_image, trained_network.weights[0][7].reshape(28, 28))
     assert inside.neuron_plot.widget.value != picture
     assert inside.neuron.max == 29
+
+
+def test_inside_the_network_redraws_one_event_at_a_time(sample, trained_network,
+                                                         monkeypatch):
+    inside = inside_the_network(trained_network, sample.test_images, sample.test_labels)
+
+    def pick_digit():
+        inside.example.value = 5
+
+    def pick_neuron():
+        inside.neuron.value = 7
+
+    assert most_redraws_at_once(monkeypatch, [pick_digit, pick_neuron]) == 1
+    assert_constrained_layout(inside.layers_plot)
+    assert_constrained_layout(inside.neuron_plot)
+    assert inside.errors.text == ""
+    again = inside_the_network(trained_network, sample.test_images, sample.test_labels)
+    again.example.value, again.neuron.value = 5, 7
+    assert inside.layers_plot.widget.value == again.layers_plot.widget.value
+    assert inside.neuron_plot.widget.value == again.neuron_plot.widget.value
+
+
+def test_pictures_keep_their_own_size(sample, trained_network):
+    # A column (VBox) stretches its items to its full width unless told otherwise: in
+    # JupyterLab lesson 1's 250-pixel digit was blown up to about 960 pixels, blurred.
+    for dashboard in (digit_browser(sample.test_images, sample.test_labels),
+                      inside_the_network(trained_network, sample.test_images,
+                                         sample.test_labels)):
+        assert dashboard.layout.align_items == "flex-start"
 
 
 # --- draw a digit -----------------------------------------------------------------------------
@@ -330,12 +420,41 @@ def test_moving_the_mouse_without_the_button_draws_nothing(trained_network):
     assert not pad.drawing.any() and pad.guess is None
 
 
-def test_clear_wipes_the_drawing(trained_network):
+def test_clear_wipes_the_drawing_and_the_guess(trained_network):
     pad = draw_a_digit(trained_network)
+    prompt = pad.caption.value
     draw_stroke(pad.canvas, [(100, 100), (180, 200)])
-    assert pad.guess is not None
+    assert pad.guess is not None and "The network reads" in pad.caption.value
     pad.clear_button.click()
     assert not pad.drawing.any() and pad.guess is None and pad.digit is None
+    assert pad.caption.value == prompt   # no stale guess beside an empty box
+
+
+def touch(canvas, event, points):
+    """Send the canvas a touch event as the browser does (``points``: fingers still down)."""
+    touches = [{"x": x, "y": y} for x, y in points]
+    canvas._handle_frontend_event(canvas, {"event": event, "touches": touches}, [])
+
+
+def test_a_finger_draws_like_the_mouse(trained_network):
+    pad = draw_a_digit(trained_network)
+    points = [(140, 40 + 20 * k) for k in range(11)]
+    touch(pad.canvas, "touch_start", points[:1])
+    for point in points[1:]:
+        touch(pad.canvas, "touch_move", [point])
+    touch(pad.canvas, "touch_end", [])   # the browser lists the fingers left: none
+    assert pad.guess == 1
+
+
+def test_a_cancelled_touch_lifts_the_pen(trained_network):
+    pad = draw_a_digit(trained_network)
+    touch(pad.canvas, "touch_start", [(100, 100)])
+    touch(pad.canvas, "touch_move", [(100, 200)])
+    touch(pad.canvas, "touch_cancel", [])
+    assert pad.guess is not None
+    inked = pad.drawing.copy()
+    mouse(pad.canvas, "mouse_move", 250, 250)   # the mouse passes by, button up
+    assert np.array_equal(pad.drawing, inked)
 
 
 def test_an_error_while_drawing_is_shown_in_the_pad(trained_network, monkeypatch):
@@ -347,3 +466,20 @@ def test_an_error_while_drawing_is_shown_in_the_pad(trained_network, monkeypatch
     monkeypatch.setattr(pad, "_show_guess", broken)
     draw_stroke(pad.canvas, [(100, 100), (120, 200)])
     assert "RuntimeError: pen broke" in pad.errors.text
+
+
+
+def test_draw_a_digit_redraws_one_event_at_a_time(trained_network, monkeypatch):
+    pad = draw_a_digit(trained_network)
+    mouse(pad.canvas, "mouse_down", 140, 40)
+    mouse(pad.canvas, "mouse_move", 140, 240)
+
+    def lift_the_pen():
+        mouse(pad.canvas, "mouse_up", 140, 240)
+
+    def click_clear():
+        pad.clear_button.click()
+
+    assert most_redraws_at_once(monkeypatch, [lift_the_pen, click_clear]) == 1
+    assert_constrained_layout(pad.plot)
+    assert pad.errors.text == ""

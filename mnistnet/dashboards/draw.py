@@ -1,4 +1,4 @@
-"""Draw a digit: hold the mouse button down to write, and see what the network guesses.
+"""Draw a digit: hold the mouse button down (or a finger) to write; see the network's guess.
 
 >>> draw_a_digit(network)
 
@@ -14,6 +14,8 @@ The returned ``DrawADigit`` (a ``widgets.VBox``) has ``canvas``, ``clear_button`
 and ``plot``.
 """
 
+import threading
+
 import ipywidgets as widgets
 import numpy as np
 from ipycanvas import Canvas
@@ -24,6 +26,7 @@ from mnistnet.preprocess import center_digit
 
 CANVAS_SIZE = 280   # pixels: ten canvas pixels per MNIST pixel
 PEN_WIDTH = 22      # MNIST strokes are 2-3 pixels wide in a 20-pixel-high digit
+PROMPT = "<b>Draw a digit</b> in the box: hold the mouse button down and write."
 
 
 def draw_a_digit(network):
@@ -50,6 +53,9 @@ class DrawADigit(widgets.VBox):
             raise ValueError(f"draw_a_digit needs a network with 784 inputs and 10 outputs, "
                              f"got sizes {network.sizes}.")
         self.network = network
+        # JupyterLab may hand widget events to two kernel threads at once (comms over
+        # subshells): redraw one at a time, or matplotlib mixes up the figure's layout.
+        self._busy = threading.RLock()
         self.errors = ErrorLog()
         self.canvas = Canvas(width=CANVAS_SIZE, height=CANVAS_SIZE,
                              layout=widgets.Layout(border="2px solid #888",
@@ -58,8 +64,7 @@ class DrawADigit(widgets.VBox):
         self._set_up_pen()
         self.canvas.on_client_ready(self._set_up_pen)   # again once the browser shows it
         self.clear_button = widgets.Button(description="Clear", icon="eraser")
-        self.caption = widgets.HTML("<b>Draw a digit</b> in the box: hold the mouse button "
-                                    "down and write.")
+        self.caption = widgets.HTML(PROMPT)
         self.plot = FigureImage(6.2, 2.6)
         self.drawing = np.zeros((CANVAS_SIZE, CANVAS_SIZE))
         self.digit = self.guess = None
@@ -72,11 +77,14 @@ class DrawADigit(widgets.VBox):
         self.canvas.on_touch_start(guard(lambda touches: self._pen_down(*touches[0])))
         self.canvas.on_touch_move(guard(lambda touches: self._pen_move(*touches[0])))
         self.canvas.on_touch_end(guard(lambda touches: self._pen_up()))
+        self.canvas.on_touch_cancel(guard(lambda touches: self._pen_up()))
         self.clear_button.on_click(guard(self._clear))
         self._show_guess()
         left = widgets.VBox([self.canvas, self.clear_button])
         right = widgets.VBox([self.caption, self.plot.widget])
         super().__init__([widgets.HBox([left, right]), self.errors.output])
+        self.add_class("mnistnet-draw-a-digit")   # for the browser test to find it
+        self.caption.add_class("mnistnet-caption")
 
     # --- the pen ---------------------------------------------------------------------------
 
@@ -88,17 +96,20 @@ class DrawADigit(widgets.VBox):
         self.canvas.fill_style = "black"
 
     def _pen_down(self, x, y):
-        self._pen = (x, y)
-        self._stroke(x, y)
-
-    def _pen_move(self, x, y):
-        if self._pen is not None:
+        with self._busy:
+            self._pen = (x, y)
             self._stroke(x, y)
 
+    def _pen_move(self, x, y):
+        with self._busy:
+            if self._pen is not None:
+                self._stroke(x, y)
+
     def _pen_up(self, x=None, y=None):
-        if self._pen is not None:
-            self._pen = None
-            self._show_guess()
+        with self._busy:
+            if self._pen is not None:
+                self._pen = None
+                self._show_guess()
 
     def _stroke(self, x, y):
         """Draw from the last pen position to (x, y), on the canvas and in ``drawing``."""
@@ -111,9 +122,10 @@ class DrawADigit(widgets.VBox):
         self._pen = (x, y)
 
     def _clear(self, _button=None):
-        self.canvas.clear()
-        self.drawing[:] = 0
-        self._show_guess()
+        with self._busy:
+            self.canvas.clear()
+            self.drawing[:] = 0
+            self._show_guess()
 
     # --- the guess -------------------------------------------------------------------------
 
@@ -123,6 +135,7 @@ class DrawADigit(widgets.VBox):
         axes = self.plot.figure.subplots(1, 2, width_ratios=[1, 1.9])
         if not self.drawing.any():
             self.digit = self.guess = None
+            self.caption.value = PROMPT
             plot_digit(axes[0], np.zeros((28, 28)), title="what the network sees")
             plot_output_activations(axes[1], np.zeros(10))
             axes[1].set_title("guess: draw something first")
