@@ -15,8 +15,8 @@ them the same way::
     history = train(net, data.train_images, data.train_labels, **VIDEOS.train_kwargs(),
                     test_images=data.test_images, test_labels=data.test_labels, rng=0)
 
-``PRESETS`` maps the names ``"original"``, ``"videos"`` and ``"best"`` to them, and
-``preset.replace(epochs=3)`` gives a variant (presets themselves are frozen).
+``PRESETS`` maps the names ``"original"``, ``"videos"``, ``"videos_tuned"`` and ``"best"`` to
+them, and ``preset.replace(epochs=3)`` gives a variant (presets themselves are frozen).
 """
 
 import dataclasses
@@ -77,6 +77,17 @@ VIDEOS = Preset(
     raw_pixels=False, epochs=10, batch_size=10, learning_rate=1.5,
 )
 
+VIDEOS_TUNED = Preset(
+    name="videos_tuned",
+    description=("The videos' network and mini-batches, finished with two of lesson 5's "
+                 "tools: learning rate 1.0, ten times smaller for the last 3 of the 10 "
+                 "epochs, and a light L2 weight decay of 5e-5; chosen on a validation split "
+                 "(about 95.5 %)."),
+    sizes=(784, 16, 16, 10), activation="sigmoid", cost="quadratic", init="xavier",
+    raw_pixels=False, epochs=10, batch_size=10, learning_rate=1.0, weight_decay=5e-5,
+    learning_rate_drops=((8, 0.1),),
+)
+
 BEST = Preset(
     name="best",
     description=("Lesson 5's best: 784-256-128-10 with ReLU, softmax and cross-entropy, He "
@@ -88,4 +99,4 @@ BEST = Preset(
     weight_decay=2e-4, learning_rate_drops=((11, 0.1),),
 )
 
-PRESETS = {preset.name: preset for preset in (ORIGINAL, VIDEOS, BEST)}
+PRESETS = {preset.name: preset for preset in (ORIGINAL, VIDEOS, VIDEOS_TUNED, BEST)}

@@ -63,6 +63,14 @@ def test_original_preset_uses_raw_pixels_and_evaluate_follows(tmp_path, capsys):
     assert "raw pixels" in out and accuracy_in(out) == trained
 
 
+def test_a_presets_learning_rate_drop_is_announced_when_it_will_happen(capsys):
+    options = ["train", "--sample", "--preset", "best", "--sizes", "784,10", "--no-progress"]
+    assert main(options + ["--epochs", "11"]) == 0
+    assert "learning rate 0.05 (× 0.1 from epoch 11)," in capsys.readouterr().out
+    assert main(options + ["--epochs", "2"]) == 0        # the drop at epoch 11 never comes
+    assert "learning rate 0.05, momentum" in capsys.readouterr().out
+
+
 def test_progress_bar_is_shown(capsys):
     assert main(["train", "--sample", "--epochs", "1", "--batch-size", "100"]) == 0
     assert "epoch 1/1" in capsys.readouterr().err

@@ -383,7 +383,8 @@ def test_pictures_keep_their_own_size(sample, trained_network):
     # JupyterLab lesson 1's 250-pixel digit was blown up to about 960 pixels, blurred.
     for dashboard in (digit_browser(sample.test_images, sample.test_labels),
                       inside_the_network(trained_network, sample.test_images,
-                                         sample.test_labels)):
+                                         sample.test_labels),
+                      training_dashboard(sample)):
         assert dashboard.layout.align_items == "flex-start"
 
 

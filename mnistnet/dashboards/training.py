@@ -168,7 +168,9 @@ class TrainingDashboard(widgets.VBox):
         self.stop_button.on_click(self.errors.guard(self._on_stop))
         self._draw_axes()
         self.plot.show()
-        super().__init__(self._layout(), layout=widgets.Layout(width="100%"))
+        # align_items: keep the plot at its own size (a column stretches items to its width)
+        super().__init__(self._layout(),
+                         layout=widgets.Layout(width="100%", align_items="flex-start"))
         self.add_class("mnistnet-training-dashboard")   # for the browser test to find it
 
     # --- what tests and curious learners read --------------------------------------------
