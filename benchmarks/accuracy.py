@@ -2,16 +2,20 @@
 
 Two targets from issue 6:
 
-- the videos' 784-16-16-10 network (``presets.VIDEOS``: sigmoid, quadratic cost, mini-batches
-  of 10, pixels scaled to [0, 1], 10 epochs) reaches at least 95 % test accuracy;
+- the videos' 784-16-16-10 network (sigmoid, quadratic cost, mini-batches of 10, pixels scaled
+  to [0, 1], 10 epochs) reaches at least 95 % test accuracy: ``presets.VIDEOS`` (the videos'
+  own recipe) does not; ``presets.VIDEOS_TUNED`` (``VIDEOS_CHOSEN`` below) does;
 - the best configuration (``CHOSEN`` below, for ``presets.BEST``) reaches at least 98.4 % test
   accuracy, trained in under 30 s. Its settings are chosen on a validation split carved from
   the training set (``train_validation_split``: 10,000 of the 60,000, stratified), never on
   the test set.
 
 Each is reported over three seeds (the seed draws the initial weights and the shuffles).
-``search(...)`` is the selection itself: candidates trained on the 50,000, compared on the
-10,000 validation digits; the test set is not touched.
+``search(...)`` and ``search_seeds(...)`` are the selection itself: candidates trained on the
+50,000, compared on the 10,000 validation digits; the test set is not touched. The videos'
+network keeps its network, cost, pixels and 10 epochs; ``VIDEOS_CHOSEN`` is the step size,
+its drop and the weight decay that ``search_seeds(data, videos_candidates(), [0, 1, 2])``
+chose.
 
 Run alone: ``python benchmarks/accuracy.py [--search] [--seeds 0 1 2]``.
 """
@@ -82,9 +86,30 @@ class SeedResult:
     train_seconds: float = None         # time of ``train`` on the 60,000 (see the callers)
 
 
-# The videos' network with a learning-rate drop for the last three epochs, chosen on the
-# validation split over seeds 0-2 (94.19 % there, against 92.69 % for presets.VIDEOS as is).
-VIDEOS_CHOSEN = Recipe(VIDEOS.replace(learning_rate=1.0), {8: 0.1})
+# The videos' network with a ten times smaller step for the last three epochs and a little
+# weight decay, chosen on the validation split over seeds 0-2 (94.85 % there, against 92.69 %
+# for presets.VIDEOS as is and 94.19 % for the drop alone). See videos_candidates().
+VIDEOS_CHOSEN = Recipe(VIDEOS.replace(learning_rate=1.0, weight_decay=5e-5), {8: 0.1})
+
+
+def videos_candidates():
+    """The recipes for the videos' network that ``search_seeds`` compares (a compact version
+    of the search in README.md): the network, cost, pixels and 10 epochs stay; the step
+    size, its drop, momentum, batch size and weight decay change."""
+    drop = {8: 0.1}                                                 # η×0.1 for epochs 8-10
+    return [
+        Recipe(VIDEOS),                                             # η 1.5, as documented
+        Recipe(VIDEOS.replace(learning_rate=2.0), drop),
+        Recipe(VIDEOS.replace(learning_rate=1.0), drop),
+        Recipe(VIDEOS.replace(learning_rate=0.5), drop),
+        Recipe(VIDEOS.replace(learning_rate=0.05, momentum=0.9), drop),
+        Recipe(VIDEOS.replace(learning_rate=1.0, batch_size=20), drop),
+        Recipe(VIDEOS.replace(learning_rate=0.5, weight_decay=1e-4), drop),
+        Recipe(VIDEOS.replace(learning_rate=0.7, weight_decay=1e-4), drop),
+        VIDEOS_CHOSEN,
+        Recipe(VIDEOS.replace(learning_rate=1.0, weight_decay=1e-4), drop),
+        Recipe(VIDEOS.replace(learning_rate=1.0, weight_decay=3e-4), drop),
+    ]
 
 
 def videos_target(data, seeds, recipe=Recipe(VIDEOS)):
@@ -163,6 +188,25 @@ def search(data, recipes, seed=0):
     return rows
 
 
+def search_seeds(data, recipes, seeds):
+    """``search`` over several seeds: each recipe's validation accuracies, one per seed.
+
+    Returns ``(recipe, [validation accuracy per seed])`` per recipe; the test set is not used.
+    """
+    train_X, train_y = data[0], data[1]
+    split = train_validation_split(train_X, train_y, 10_000, rng=0)
+    rows = []
+    for recipe in recipes:
+        accuracies = []
+        for seed in seeds:
+            network, _, _ = train_recipe(recipe, split.train_images, split.train_labels, seed)
+            accuracies.append(network.accuracy(split.validation_images,
+                                               split.validation_labels))
+        rows.append((recipe, accuracies))
+        print(f"  {spread(accuracies)}  {recipe.label}", flush=True)
+    return rows
+
+
 def spread(values):
     """'mean ± standard deviation (min-max)' of accuracies, in percent."""
     values = [100 * v for v in values]
@@ -182,8 +226,13 @@ def main():
     if args.search:
         print("validation accuracy of each candidate (50,000 train / 10,000 validation):")
         search(data, candidates(), seed=args.seeds[0])
-    for result in videos_target(data, args.seeds):
-        print("videos", result)
+        print("the videos' network: validation accuracy over the seeds, each candidate:")
+        search_seeds(data, videos_candidates(), args.seeds)
+    for name, recipe in (("videos", Recipe(VIDEOS)), ("videos chosen", VIDEOS_CHOSEN)):
+        results = videos_target(data, args.seeds, recipe)
+        for result in results:
+            print(name, result)
+        print(name, "test accuracy:", spread([r.test_accuracy for r in results]))
     for result in best_target(data, CHOSEN, args.seeds):
         print("best", result)
 
