@@ -117,7 +117,8 @@ def test_retrain_trains_and_updates_history_plot_and_status(sample):
 
 def test_moving_sliders_during_a_run_changes_only_the_next_run(sample):
     dashboard = small_dashboard(sample)
-    dashboard.controls["training examples"].value = 5000   # long enough to move sliders
+    dashboard.controls["training examples"].value = 10_000  # 20,000 steps of one example:
+    dashboard.controls["batch size"].value = 1               # long enough to move sliders
 
     async def move_sliders():
         await asyncio.sleep(0.01)

@@ -179,6 +179,25 @@ def test_step_trains_one_batch_at_a_time(sample):
     assert trainer.history.epochs_done == 2 and not trainer.history.stopped
 
 
+def test_run_for_trains_in_chunks_exactly_as_run_does(sample):
+    images, labels = small_data(sample, 300)
+
+    def trainer():
+        return Trainer(Network([784, 8, 10], rng=0), images, labels, epochs=2, batch_size=10,
+                       learning_rate=1.0, rng=3)
+
+    chunked = trainer()
+    assert chunked.run_for(0) is True                   # no time at all: still one mini-batch
+    assert len(chunked.history.batch_costs) == 1
+    while chunked.run_for(0.01):
+        pass
+    whole = trainer()
+    whole.run()
+    assert chunked.done and chunked.history.batch_costs == whole.history.batch_costs
+    assert np.array_equal(chunked.network.weights[0], whole.network.weights[0])
+    assert chunked.run_for(1.0) is False                # over: nothing more to train
+
+
 def test_ctrl_c_keeps_the_weights_trained_so_far(sample):
     images, labels = small_data(sample, 200)
     net = Network([784, 8, 10], rng=0)

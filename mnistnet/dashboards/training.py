@@ -318,7 +318,7 @@ class TrainingDashboard(widgets.VBox):
         self._trainer = trainer = self._make_trainer(run)
         self._start_plot(run)
         last_draw = time.perf_counter()
-        while _train_for(trainer, CHUNK_SECONDS):
+        while trainer.run_for(CHUNK_SECONDS):
             run.seconds = time.perf_counter() - started
             wait = max(REDRAW_SECONDS, 2 * self.plot.render_seconds)
             if time.perf_counter() - last_draw > wait:
@@ -378,20 +378,6 @@ class TrainingDashboard(widgets.VBox):
 
     def _show_table(self):
         self.table.value = runs_table(self.runs)
-
-
-def _train_for(trainer, seconds):
-    """Train mini-batches for about ``seconds``; False once training is over.
-
-    numpy's overflow warnings are silenced: a run that blows up is reported in plain words
-    by the trainer, and a warning from a background task would land in a random cell.
-    """
-    deadline = time.perf_counter() + seconds
-    going = True
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        while going and time.perf_counter() < deadline:
-            going = trainer.step()
-    return going
 
 
 def pixels(images, raw):
