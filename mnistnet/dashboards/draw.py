@@ -26,7 +26,7 @@ from mnistnet.preprocess import center_digit
 
 CANVAS_SIZE = 280   # pixels: ten canvas pixels per MNIST pixel
 PEN_WIDTH = 22      # MNIST strokes are 2-3 pixels wide in a 20-pixel-high digit
-PROMPT = "<b>Draw a digit</b> in the box: hold the mouse button down and write."
+PROMPT = "<b>Draw a digit</b> in the box: hold the mouse button down (or a finger) and write."
 
 
 def draw_a_digit(network):
