@@ -27,6 +27,8 @@ from mnistnet.dashboards.draw import CANVAS_SIZE, PROMPT
 from mnistnet.data import load_sample
 from mnistnet.saving import load_network
 
+from lab_page import ALL_CELLS_RUN, ERROR_OUTPUTS, NOTEBOOK_READY, drag_slider, slider
+
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"   # as in conftest.py
 NOTEBOOK_NAME = "other_dashboards_scratch.ipynb"
 RUN_ALL_SECONDS = 120
@@ -49,26 +51,6 @@ save_network(net, "net.npz")   # the test reads it back to check what the dashbo
     "inside_the_network(net, mnist.test_images, mnist.test_labels)   # lessons 2 and 5",
     "draw_a_digit(net)   # lesson 5",
 ]
-
-NOTEBOOK_READY = """() => {
-    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-    const kernel = panel && panel.sessionContext && panel.sessionContext.session
-        && panel.sessionContext.session.kernel;
-    return Boolean(panel && panel.content && panel.context.isReady && kernel
-                   && kernel.status === 'idle');
-}"""
-
-ALL_CELLS_RUN = """() => {
-    const panel = window.jupyterapp.shell.currentWidget;
-    const kernel = panel.sessionContext.session.kernel;
-    return kernel.status === 'idle' && Array.from(panel.content.model.cells).every(
-        cell => cell.type !== 'code' || cell.executionCount !== null);
-}"""
-
-ERROR_OUTPUTS = """() => Array.from(window.jupyterapp.shell.currentWidget.content.model.cells)
-    .flatMap((cell, i) => cell.type !== 'code' ? [] : cell.toJSON().outputs
-        .filter(output => output.output_type === 'error')
-        .map(output => `cell ${i}: ${output.ename}: ${output.evalue}`))"""
 
 PICTURE_BYTES = """async img => {
     const blob = await (await fetch(img.src)).blob();
@@ -191,12 +173,6 @@ def errors_shown(board):
     return board.locator(".mnistnet-errors").inner_text().strip()
 
 
-def slider(board, label):
-    """The ipywidgets slider whose label reads ``label``."""
-    return board.locator(".widget-slider").filter(
-        has=board.page.locator(f"label.widget-label:text-is('{label}')"))
-
-
 def press_on_handle(slider_box, key, times=1):
     """Focus the slider's handle (as a click or Tab does) and press ``key``."""
     handle = slider_box.locator(".noUi-handle")
@@ -211,17 +187,6 @@ def type_into_readout(slider_box, value):
     readout.click()
     readout.fill(str(value))
     readout.press("Enter")
-
-
-def drag_slider(page, slider_box, fraction):
-    """Drag the slider's handle to ``fraction`` (0 = left end, 1 = right end) of its track."""
-    handle = slider_box.locator(".noUi-handle").bounding_box()
-    track = slider_box.locator(".noUi-target").bounding_box()
-    y = handle["y"] + handle["height"] / 2
-    page.mouse.move(handle["x"] + handle["width"] / 2, y)
-    page.mouse.down()
-    page.mouse.move(track["x"] + fraction * track["width"], y, steps=6)
-    page.mouse.up()
 
 
 def readout(slider_box):

@@ -9,33 +9,11 @@ import time
 
 import pytest
 
+from lab_page import ALL_CELLS_RUN, ERROR_OUTPUTS, NOTEBOOK_READY, drag_slider, slider
+
 RUN_ALL_SECONDS = 240      # every cell of the lesson, on a busy 2-core machine
 RUN_SECONDS = 120          # one Retrain with the lesson's settings
 STOP_SECONDS = 5           # Stop must show within this (it typically takes well under 1 s)
-
-NOTEBOOK_READY = """() => {
-    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-    const kernel = panel && panel.sessionContext && panel.sessionContext.session
-        && panel.sessionContext.session.kernel;
-    return Boolean(panel && panel.content && panel.context.isReady && kernel
-                   && kernel.status === 'idle');
-}"""
-
-ALL_CELLS_RUN = """() => {
-    const panel = window.jupyterapp.shell.currentWidget;
-    const kernel = panel.sessionContext.session.kernel;
-    const cells = Array.from(panel.content.model.cells);
-    return kernel.status === 'idle' && cells.every(
-        cell => cell.type !== 'code' || cell.executionCount !== null);
-}"""
-
-ERROR_OUTPUTS = """() => {
-    const panel = window.jupyterapp.shell.currentWidget;
-    return Array.from(panel.content.model.cells).flatMap((cell, i) =>
-        cell.type !== 'code' ? [] : cell.toJSON().outputs
-            .filter(output => output.output_type === 'error')
-            .map(output => `cell ${i}: ${output.ename}: ${output.evalue}`));
-}"""
 
 
 def run_all_cells(page, lab, notebook_name, screenshots):
@@ -48,24 +26,6 @@ def run_all_cells(page, lab, notebook_name, screenshots):
     except Exception:
         page.screenshot(path=screenshots / "run_all_cells_timed_out.png", full_page=True)
         raise
-
-
-def slider(dashboard, label):
-    """The ipywidgets slider whose label reads ``label``."""
-    return dashboard.locator(".widget-slider").filter(
-        has=dashboard.page.locator(f"label.widget-label:text-is('{label}')"))
-
-
-def drag_slider(page, slider_box, fraction):
-    """Drag the slider's handle to ``fraction`` (0 = left end, 1 = right end) of its track."""
-    handle = slider_box.locator(".noUi-handle")
-    track = slider_box.locator(".noUi-target").bounding_box()
-    start = handle.bounding_box()
-    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(track["x"] + fraction * track["width"], start["y"] + start["height"] / 2,
-                    steps=8)
-    page.mouse.up()
 
 
 def readout(slider_box):
