@@ -3,9 +3,10 @@
 The derivative of the cost C with respect to one weight w is, numerically, the central
 difference
 
-    ∂C/∂w ≈ (C(w + ε) − C(w − ε)) / 2ε,
+    ∂C/∂w ≈ (C(w + h) − C(w − h)) / 2h,
 
-whose error shrinks like ε². ``check_gradients`` nudges weights one at a time this way and
+whose error shrinks like h² (h is the nudge, lesson 3's notation; the argument is named
+``epsilon``, as in most gradient checkers). ``check_gradients`` nudges weights one at a time this way and
 compares with ``Network.gradients``; ``compare_gradients`` grades someone else's gradients
 (the backprop lesson's exercise) layer by layer. Both work in float64 on a copy, so the
 network itself is never touched.
@@ -14,7 +15,7 @@ The relative error of a layer's gradient g (backprop) against g̃ (finite differ
 largest difference measured against the layer's largest gradient:
 max_i |g_i − g̃_i| / max_i max(|g_i|, |g̃_i|). About 1e-7 or less means the gradient is right;
 1e-2 or more means a mistake. (Dividing each entry by its own size instead would flag tiny
-entries, around 1e-8, where the rounding of C(w ± ε) outweighs the gradient itself.)
+entries, around 1e-8, where the rounding of C(w ± h) outweighs the gradient itself.)
 """
 
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ def check_gradients(network, X, Y, *, epsilon=1e-5, max_per_array=100, rng=0):
     X : array_like, shape (n, sizes[0])
     Y : array_like, shape (n, sizes[-1]) one-hot, or (n,) digit labels
     epsilon : float
-        The nudge ε.
+        The nudge h.
     max_per_array : int or None
         Check at most this many randomly chosen entries of each weight matrix and bias
         vector (each costs two forward passes); None checks them all.
@@ -194,7 +195,10 @@ def _choose_entries(size, max_per_array, rng):
 
 
 def _central_difference(net, X, Y, param, i, epsilon):
-    """(C(w + ε) − C(w − ε)) / 2ε for the entry ``param.flat[i]``, restored afterwards."""
+    """(C(w + h) − C(w − h)) / 2h with h = ``epsilon``, for the entry ``param.flat[i]``.
+
+    The entry is put back afterwards.
+    """
     saved = param.flat[i]
     param.flat[i] = saved + epsilon
     cost_plus = _cost(net, X, Y)
