@@ -5,7 +5,8 @@
 ``train`` builds a ``Trainer`` and runs it. A ``Trainer`` trains one mini-batch per
 ``step()``, so a dashboard can train in short chunks (``run_for(seconds)``) and stay
 responsive; ``run()`` steps until the last epoch; ``request_stop()`` (or a callback
-returning True) ends training after the current mini-batch. Everything it measured is in ``trainer.history``, a ``History``.
+returning True) ends training after the current mini-batch. Everything it measured is in
+``trainer.history``, a ``History``.
 
 Each epoch shuffles the training set with the seeded generator and walks through it in
 mini-batches; each step moves every weight against its gradient::
@@ -180,16 +181,11 @@ class Trainer:
         Ctrl-C (KeyboardInterrupt) stops training and keeps the weights trained so far.
         """
         try:
-            with self._settings():
-                self._running = True
-                while self._step():
-                    pass
+            self.run_for(math.inf)
         except KeyboardInterrupt:
             self._finish(stopped=True, message=(
                 f"Training was interrupted in epoch {self.epoch}; the network keeps the weights "
                 "trained so far."))
-        finally:
-            self._running = False
         return self.history
 
     def run_for(self, seconds):
