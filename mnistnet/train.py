@@ -362,6 +362,12 @@ def train(network, images, labels, *, epochs, batch_size, learning_rate, momentu
                    progress=progress).run()
 
 
+def drops_words(learning_rate_drops, epochs):
+    """' (× 0.1 from epoch 8)' for each learning-rate drop that comes within ``epochs``."""
+    return "".join(f" (× {factor:g} from epoch {epoch})"
+                   for epoch, factor in learning_rate_drops if epoch <= epochs)
+
+
 def _move(param, step, velocity, mu):
     """Move one parameter array in place by ``step`` = η ∂C/∂W, with momentum μ."""
     if mu:

@@ -20,7 +20,7 @@ from mnistnet.data import load_mnist
 from mnistnet.network import INITS, Network
 from mnistnet.presets import PRESETS
 from mnistnet.saving import save_network
-from mnistnet.train import Trainer
+from mnistnet.train import Trainer, drops_words
 
 N_PIXELS, N_DIGITS = 784, 10
 
@@ -82,10 +82,10 @@ def run(args):
     except (TypeError, ValueError) as error:
         return _fail(str(error))
     epochs = f"{settings.epochs} epoch{'s' * (settings.epochs != 1)}"
+    drops = drops_words(settings.learning_rate_drops, settings.epochs)
     print(f"training {network} on {len(data.train_images):,} {data.source} MNIST digits: "
           f"{epochs}, batch size {settings.batch_size}, learning rate "
-          f"{settings.learning_rate:g}{_drops_words(settings)}, "
-          f"momentum {settings.momentum:g}, weight decay "
+          f"{settings.learning_rate:g}{drops}, momentum {settings.momentum:g}, weight decay "
           f"{settings.weight_decay:g}, {'raw' if settings.raw_pixels else 'scaled'} pixels")
     history = trainer.run()
     history.settings.update(raw_pixels=settings.raw_pixels, data=data.source)
@@ -95,12 +95,6 @@ def run(args):
         print(f"saved to {args.save}")
     print(f"test accuracy: {network.accuracy(data.test_images, data.test_labels):.4f}")
     return 1 if history.diverged else 0
-
-
-def _drops_words(settings):
-    """' (× 0.1 from epoch 8)' for each drop of the learning rate within the epochs trained."""
-    return "".join(f" (× {factor:g} from epoch {epoch})"
-                   for epoch, factor in settings.learning_rate_drops if epoch <= settings.epochs)
 
 
 def _fail(message):

@@ -35,7 +35,7 @@ from mnistnet.dashboards.common import ErrorLog, FigureImage, label_style
 from mnistnet.network import INITS, Network
 from mnistnet.plots import (
     plot_accuracy, plot_history, update_accuracy_line, update_history_lines)
-from mnistnet.train import Trainer
+from mnistnet.train import Trainer, drops_words
 
 CHUNK_SECONDS = 0.1     # train at most this long before letting the notebook handle clicks
 PAUSE_SECONDS = 0.005   # the pause; sleep(0) would make clicks wait several chunks
@@ -472,9 +472,8 @@ def network_words(s):
 def training_words(s, history=None):
     """'learning rate 3 · batch 10 · 5 of 5 epochs · 5,000 examples', plus any extras."""
     done = history.epochs_done if history is not None else 0
-    rate = f"learning rate {s['learning_rate']:.3g}"
-    if s["drop_epoch"] is not None and s["drop_epoch"] <= s["epochs"]:
-        rate += f" (× {DROP_FACTOR:g} from epoch {s['drop_epoch']})"
+    rate = (f"learning rate {s['learning_rate']:.3g}"
+            + drops_words(learning_rate_drops(s), s["epochs"]))
     words = [rate, f"batch {s['batch_size']}", f"{done} of {s['epochs']} epochs",
              f"{s['n_train']:,} examples"]
     if s["momentum"]:
