@@ -9,8 +9,6 @@ Pick a digit class (or "any") and move the ``example`` slider; with a network, t
 indices the slider walks through), ``index`` (the image shown) and ``plot``.
 """
 
-import threading
-
 import ipywidgets as widgets
 import numpy as np
 
@@ -39,9 +37,6 @@ class DigitBrowser(widgets.VBox):
     """Browse digits by class and index; see the network's output activations for each."""
 
     def __init__(self, images, labels, network=None):
-        # JupyterLab may hand widget events to two kernel threads at once (comms over
-        # subshells): redraw one at a time, or matplotlib mixes up the figure's layout.
-        self._busy = threading.RLock()
         self.images = np.asarray(images).reshape(len(images), -1)
         self.labels = np.asarray(labels).astype(int)
         if len(self.labels) != len(self.images):
@@ -79,37 +74,35 @@ class DigitBrowser(widgets.VBox):
 
     def _choose_digits(self, _change=None):
         """Restrict the slider to the chosen class (and to mistakes, if ticked)."""
-        with self._busy:
-            keep = np.ones(len(self.labels), dtype=bool)
-            if self.digit.value is not None:
-                keep &= self.labels == self.digit.value
-            if self.only_mistakes.value and self.guesses is not None:
-                keep &= self.guesses != self.labels
-            self.shown = np.flatnonzero(keep)
-            moves = self.example.value != 0   # moving the slider redraws by itself
-            with self.example.hold_trait_notifications():
-                self.example.value = 0
-                self.example.max = max(0, len(self.shown) - 1)
-            if not moves:
-                self._show()
+        keep = np.ones(len(self.labels), dtype=bool)
+        if self.digit.value is not None:
+            keep &= self.labels == self.digit.value
+        if self.only_mistakes.value and self.guesses is not None:
+            keep &= self.guesses != self.labels
+        self.shown = np.flatnonzero(keep)
+        moves = self.example.value != 0   # moving the slider redraws by itself
+        with self.example.hold_trait_notifications():
+            self.example.value = 0
+            self.example.max = max(0, len(self.shown) - 1)
+        if not moves:
+            self._show()
 
     def _show(self, _change=None):
         """Draw the digit on show and, with a network, its output activations."""
-        with self._busy:
-            self.plot.clear()
-            if self.index is None:
-                self.caption.value = "No digit matches these choices."
-                self.plot.show()
-                return
-            i = self.index
-            axes = self.plot.figure.subplots(1, 2 if self.network is not None else 1,
-                                             width_ratios=[1, 1.8] if self.network else None,
-                                             squeeze=False)[0]
-            plot_digit(axes[0], self.images[i], title=f"label: {self.labels[i]}")
-            caption = f"image #{i} of {len(self.images):,} · {len(self.shown):,} to browse"
-            if self.network is not None:
-                plot_output_activations(axes[1], self.outputs[i], label=self.labels[i])
-                verdict = "right" if self.guesses[i] == self.labels[i] else "<b>wrong</b>"
-                caption += f" · the network guesses {self.guesses[i]} ({verdict})"
-            self.caption.value = caption
+        self.plot.clear()
+        if self.index is None:
+            self.caption.value = "No digit matches these choices."
             self.plot.show()
+            return
+        i = self.index
+        axes = self.plot.figure.subplots(1, 2 if self.network is not None else 1,
+                                         width_ratios=[1, 1.8] if self.network else None,
+                                         squeeze=False)[0]
+        plot_digit(axes[0], self.images[i], title=f"label: {self.labels[i]}")
+        caption = f"image #{i} of {len(self.images):,} · {len(self.shown):,} to browse"
+        if self.network is not None:
+            plot_output_activations(axes[1], self.outputs[i], label=self.labels[i])
+            verdict = "right" if self.guesses[i] == self.labels[i] else "<b>wrong</b>"
+            caption += f" · the network guesses {self.guesses[i]} ({verdict})"
+        self.caption.value = caption
+        self.plot.show()

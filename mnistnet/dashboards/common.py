@@ -8,10 +8,15 @@ Errors inside a callback would otherwise vanish (ipywidgets only logs them to th
 console), so every callback is wrapped by ``ErrorLog.guard``, which writes the traceback into
 an ``Output`` the learner sees. It uses ``append_stderr``, not ``with output:``, because the
 context manager silently drops everything when used from a background task.
+
+``guard`` also runs one dashboard's callbacks one at a time. JupyterLab 4 with ipykernel 7
+may hand widget events to a second kernel thread (comms over subshells) while the first is
+still busy, and two redraws of one matplotlib figure at the same moment break its layout.
 """
 
 import functools
 import io
+import threading
 import time
 import traceback
 
@@ -52,7 +57,7 @@ def figure_to_png(figure, dpi=DPI):
 
 
 class ErrorLog:
-    """An ``Output`` area that shows the tracebacks of failed callbacks.
+    """An ``Output`` area that shows the tracebacks of failed callbacks; one per dashboard.
 
     Attributes
     ----------
@@ -63,17 +68,19 @@ class ErrorLog:
     def __init__(self):
         self.output = widgets.Output(layout=widgets.Layout(max_height="20em", overflow="auto"))
         self.output.add_class("mnistnet-errors")
+        self._one_at_a_time = threading.RLock()   # re-entrant: a callback may set a widget
 
     def guard(self, callback):
-        """Wrap ``callback`` so an exception is shown in the dashboard instead of lost."""
+        """Wrap ``callback`` so it runs one at a time and an exception is shown, not lost."""
 
         @functools.wraps(callback)
         def guarded(*args, **kwargs):
-            try:
-                return callback(*args, **kwargs)
-            except Exception:
-                self.report()
-                return None
+            with self._one_at_a_time:
+                try:
+                    return callback(*args, **kwargs)
+                except Exception:
+                    self.report()
+                    return None
 
         return guarded
 

@@ -14,8 +14,6 @@ The returned ``DrawADigit`` (a ``widgets.VBox``) has ``canvas``, ``clear_button`
 and ``plot``.
 """
 
-import threading
-
 import ipywidgets as widgets
 import numpy as np
 from ipycanvas import Canvas
@@ -53,9 +51,6 @@ class DrawADigit(widgets.VBox):
             raise ValueError(f"draw_a_digit needs a network with 784 inputs and 10 outputs, "
                              f"got sizes {network.sizes}.")
         self.network = network
-        # JupyterLab may hand widget events to two kernel threads at once (comms over
-        # subshells): redraw one at a time, or matplotlib mixes up the figure's layout.
-        self._busy = threading.RLock()
         self.errors = ErrorLog()
         self.canvas = Canvas(width=CANVAS_SIZE, height=CANVAS_SIZE,
                              layout=widgets.Layout(border="2px solid #888",
@@ -96,20 +91,17 @@ class DrawADigit(widgets.VBox):
         self.canvas.fill_style = "black"
 
     def _pen_down(self, x, y):
-        with self._busy:
-            self._pen = (x, y)
-            self._stroke(x, y)
+        self._pen = (x, y)
+        self._stroke(x, y)
 
     def _pen_move(self, x, y):
-        with self._busy:
-            if self._pen is not None:
-                self._stroke(x, y)
+        if self._pen is not None:
+            self._stroke(x, y)
 
     def _pen_up(self, x=None, y=None):
-        with self._busy:
-            if self._pen is not None:
-                self._pen = None
-                self._show_guess()
+        if self._pen is not None:
+            self._pen = None
+            self._show_guess()
 
     def _stroke(self, x, y):
         """Draw from the last pen position to (x, y), on the canvas and in ``drawing``."""
@@ -122,10 +114,9 @@ class DrawADigit(widgets.VBox):
         self._pen = (x, y)
 
     def _clear(self, _button=None):
-        with self._busy:
-            self.canvas.clear()
-            self.drawing[:] = 0
-            self._show_guess()
+        self.canvas.clear()
+        self.drawing[:] = 0
+        self._show_guess()
 
     # --- the guess -------------------------------------------------------------------------
 

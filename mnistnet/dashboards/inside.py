@@ -12,8 +12,6 @@ The returned ``InsideTheNetwork`` (a ``widgets.VBox``) has ``example`` and ``neu
 ``layers_plot`` and ``neuron_plot`` (``FigureImage``) and ``activations`` (of the digit shown).
 """
 
-import threading
-
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
@@ -43,9 +41,6 @@ class InsideTheNetwork(widgets.VBox):
     """Pick a digit and a first-layer neuron; see the activations and the neuron's weights."""
 
     def __init__(self, network, images, labels):
-        # JupyterLab may hand widget events to two kernel threads at once (comms over
-        # subshells): redraw one at a time, or matplotlib mixes up the figure's layout.
-        self._busy = threading.RLock()
         self.network = network
         self.images = np.asarray(images).reshape(len(images), -1)
         self.labels = np.asarray(labels).astype(int)
@@ -73,26 +68,24 @@ class InsideTheNetwork(widgets.VBox):
 
     def _show_all(self, _change=None):
         """Run the chosen digit through the network and draw every layer."""
-        with self._busy:
-            x = self.images[self.example.value].reshape(1, -1)            # (1, 784)
-            _, activations = self.network.feedforward(x)
-            self.activations = [a[0] for a in activations]                # one row per layer
-            label = self.labels[self.example.value]
-            guess = int(np.argmax(self.activations[-1]))
-            verdict = "right" if guess == label else "<b>wrong</b>"
-            self.caption.value = (f"image #{self.example.value}: label {label}, "
-                                  f"the network guesses {guess} ({verdict})")
-            self._show_neuron()
+        x = self.images[self.example.value].reshape(1, -1)            # (1, 784)
+        _, activations = self.network.feedforward(x)
+        self.activations = [a[0] for a in activations]                # one row per layer
+        label = self.labels[self.example.value]
+        guess = int(np.argmax(self.activations[-1]))
+        verdict = "right" if guess == label else "<b>wrong</b>"
+        self.caption.value = (f"image #{self.example.value}: label {label}, "
+                              f"the network guesses {guess} ({verdict})")
+        self._show_neuron()
 
     def _show_neuron(self, _change=None):
         """Redraw both pictures with the chosen neuron highlighted."""
-        with self._busy:
-            self.layers_plot.clear()
-            artists = plot_layer_activations(self.layers_plot.figure, self.activations)
-            if len(self.activations) > 2:
-                _outline_neuron(artists[1], self.neuron.value)
-            self.layers_plot.show()
-            self._draw_neuron_weights()
+        self.layers_plot.clear()
+        artists = plot_layer_activations(self.layers_plot.figure, self.activations)
+        if len(self.activations) > 2:
+            _outline_neuron(artists[1], self.neuron.value)
+        self.layers_plot.show()
+        self._draw_neuron_weights()
 
     def _draw_neuron_weights(self):
         j = self.neuron.value
