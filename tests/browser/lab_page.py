@@ -1,8 +1,8 @@
 """What the browser tests read and do in a JupyterLab page, shared by the test modules.
 
 The JavaScript snippets run in the page (``page.evaluate`` / ``page.wait_for_function``) and
-read JupyterLab's own model of the open notebook; the functions find and move ipywidgets
-sliders the way a learner's mouse does.
+read JupyterLab's own model of the open notebook; the functions run a notebook's cells, and
+find and move ipywidgets sliders the way a learner's mouse does.
 """
 
 NOTEBOOK_READY = """() => {
@@ -24,6 +24,23 @@ ERROR_OUTPUTS = """() => Array.from(window.jupyterapp.shell.currentWidget.conten
     .flatMap((cell, i) => cell.type !== 'code' ? [] : cell.toJSON().outputs
         .filter(output => output.output_type === 'error')
         .map(output => `cell ${i}: ${output.ename}: ${output.evalue}`))"""
+
+
+def run_all_cells(page, lab, notebook_name, *, seconds, timeout_screenshot):
+    """Open the notebook in JupyterLab, clear its outputs, run every cell, wait for the last.
+
+    If the cells have not all run after ``seconds``, the page is saved to
+    ``timeout_screenshot`` (a path) before the timeout is raised.
+    """
+    page.goto(f"{lab['url']}/lab/tree/{notebook_name}?token={lab['token']}")
+    page.wait_for_function(NOTEBOOK_READY, timeout=90_000, polling=250)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    try:
+        page.wait_for_function(ALL_CELLS_RUN, timeout=seconds * 1000, polling=250)
+    except Exception:
+        page.screenshot(path=timeout_screenshot, full_page=True)
+        raise
 
 
 def slider(widget_box, label):

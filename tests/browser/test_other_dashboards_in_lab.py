@@ -27,7 +27,7 @@ from mnistnet.dashboards.draw import CANVAS_SIZE, PROMPT
 from mnistnet.data import load_sample
 from mnistnet.saving import load_network
 
-from lab_page import ALL_CELLS_RUN, ERROR_OUTPUTS, NOTEBOOK_READY, drag_slider, slider
+from lab_page import ERROR_OUTPUTS, drag_slider, run_all_cells, slider
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"   # as in conftest.py
 NOTEBOOK_NAME = "other_dashboards_scratch.ipynb"
@@ -87,14 +87,8 @@ def notebook(browser, lab, screenshots):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, has_touch=True)
     page = context.new_page()
     try:
-        page.goto(f"{lab['url']}/lab/tree/{NOTEBOOK_NAME}?token={lab['token']}")
-        page.wait_for_function(NOTEBOOK_READY, timeout=90_000, polling=250)
-        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        try:
-            page.wait_for_function(ALL_CELLS_RUN, timeout=RUN_ALL_SECONDS * 1000, polling=250)
-        except Exception:
-            page.screenshot(path=screenshots / "other_run_all_timed_out.png", full_page=True)
-            raise
+        run_all_cells(page, lab, NOTEBOOK_NAME, seconds=RUN_ALL_SECONDS,
+                      timeout_screenshot=screenshots / "other_run_all_timed_out.png")
         assert page.evaluate(ERROR_OUTPUTS) == []
         yield page
     finally:

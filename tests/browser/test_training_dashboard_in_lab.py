@@ -9,23 +9,11 @@ import time
 
 import pytest
 
-from lab_page import ALL_CELLS_RUN, ERROR_OUTPUTS, NOTEBOOK_READY, drag_slider, slider
+from lab_page import ERROR_OUTPUTS, drag_slider, run_all_cells, slider
 
 RUN_ALL_SECONDS = 240      # every cell of the lesson, on a busy 2-core machine
 RUN_SECONDS = 120          # one Retrain with the lesson's settings
 STOP_SECONDS = 5           # Stop must show within this (it typically takes well under 1 s)
-
-
-def run_all_cells(page, lab, notebook_name, screenshots):
-    page.goto(f"{lab['url']}/lab/tree/{notebook_name}?token={lab['token']}")
-    page.wait_for_function(NOTEBOOK_READY, timeout=90_000, polling=250)
-    page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    try:
-        page.wait_for_function(ALL_CELLS_RUN, timeout=RUN_ALL_SECONDS * 1000, polling=500)
-    except Exception:
-        page.screenshot(path=screenshots / "run_all_cells_timed_out.png", full_page=True)
-        raise
 
 
 def readout(slider_box):
@@ -55,7 +43,8 @@ def wait_for_run_to_end(page, dashboard, runs_before, seconds):
 def test_training_dashboard_retrains_and_stops_in_jupyterlab(page, lab, notebook_path,
                                                              screenshots):
     started = time.monotonic()
-    run_all_cells(page, lab, notebook_path.name, screenshots)
+    run_all_cells(page, lab, notebook_path.name, seconds=RUN_ALL_SECONDS,
+                  timeout_screenshot=screenshots / "run_all_cells_timed_out.png")
     errors = page.evaluate(ERROR_OUTPUTS)
     assert errors == [], f"cells show errors: {errors}"
 
