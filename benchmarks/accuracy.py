@@ -58,6 +58,12 @@ class Recipe:
         return text
 
 
+def validation_split(data):
+    """The split every choice here is made on: 10,000 of the 60,000 training digits held out
+    (stratified, ``rng=0``), the other 50,000 to train on."""
+    return train_validation_split(data[0], data[1], 10_000, rng=0)
+
+
 def train_recipe(recipe, images, labels, seed, eval_images=None, eval_labels=None):
     """Train a fresh network by ``recipe``; returns (network, history, seconds).
 
@@ -127,7 +133,7 @@ def best_target(data, recipe, seeds, *, with_validation=True):
     """The best recipe: validation accuracy (trained on 50,000) and test accuracy and time
     (trained on 60,000), per seed."""
     train_X, train_y, test_X, test_y = data
-    split = train_validation_split(train_X, train_y, 10_000, rng=0)
+    split = validation_split(data)
     results = []
     for seed in seeds:
         result = SeedResult(seed)
@@ -175,8 +181,7 @@ def search(data, recipes, seed=0):
     Returns ``(recipe, validation accuracy after the last epoch, validation curve, seconds)``
     per recipe. The test set is not used.
     """
-    train_X, train_y = data[0], data[1]
-    split = train_validation_split(train_X, train_y, 10_000, rng=0)
+    split = validation_split(data)
     rows = []
     for recipe in recipes:
         _, history, seconds = train_recipe(recipe, split.train_images, split.train_labels, seed,
@@ -193,8 +198,7 @@ def search_seeds(data, recipes, seeds):
 
     Returns ``(recipe, [validation accuracy per seed])`` per recipe; the test set is not used.
     """
-    train_X, train_y = data[0], data[1]
-    split = train_validation_split(train_X, train_y, 10_000, rng=0)
+    split = validation_split(data)
     rows = []
     for recipe in recipes:
         accuracies = []
