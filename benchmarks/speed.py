@@ -64,21 +64,32 @@ class Comparison:
     mnistnet_accuracy: float
     torch_accuracy: float
     gradient_difference: float   # max |∂C/∂W mnistnet − PyTorch| / max |∂C/∂W PyTorch|, one batch
+    mnistnet_threads: list       # BLAS threads of each mnistnet epoch (blas_threads="auto")
+    measured_times: list         # epochs of a copy trained with blas_threads="measure" (or [])
+    measured_threads: list       # the thread count "measure" chose in each of them
 
     @property
     def ratio(self):
         """mnistnet's median epoch time over PyTorch's."""
         return summarise(self.mnistnet_times)[0] / summarise(self.torch_times)[0]
 
+    @property
+    def measured_ratio(self):
+        """The same ratio for mnistnet with blas_threads="measure"."""
+        return summarise(self.measured_times)[0] / summarise(self.torch_times)[0]
+
     def gflops(self, times, n_train=60_000):
         """Effective GFLOP/s of the matrix products at the median epoch time."""
         return flops_per_example(self.config.sizes) * n_train / summarise(times)[0] / 1e9
 
 
-def compare(config, dtype, data, *, epochs, threads, seed=0):
+def compare(config, dtype, data, *, epochs, threads, seed=0, measure=False):
     """Train ``config`` with mnistnet and PyTorch side by side for ``epochs`` epochs.
 
     ``data`` is ``(train_X, train_y, test_X, test_y)`` with float32 images in [0, 1].
+    mnistnet trains with its default ``blas_threads="auto"``; with ``measure=True`` a copy
+    of the network also trains with ``blas_threads="measure"``, its epochs in turn with the
+    other two (the dashboard's setting; it re-chooses the thread count every epoch).
     """
     train_X, train_y, test_X, test_y = data
     train_X = train_X.astype(dtype, copy=False)       # both start from arrays of the dtype
@@ -87,25 +98,36 @@ def compare(config, dtype, data, *, epochs, threads, seed=0):
     reference = TorchMLP(network, config.learning_rate)
     tensors = as_tensors(train_X, train_y, dtype)
     difference = gradient_difference(network, reference, train_X[:100], train_y[:100])
+    measured = network.copy()
     mnistnet_shuffles = np.random.default_rng(seed)    # the same seed: the same permutations
+    measured_shuffles = np.random.default_rng(seed)
     torch_shuffles = np.random.default_rng(seed)
+    mnistnet_threads, measured_threads = [], []
 
-    def mnistnet_epoch():
+    def mnistnet_epoch(net=network, shuffles=mnistnet_shuffles, blas_threads="auto",
+                       chosen=mnistnet_threads):
         """A one-epoch Trainer (its input checks, done once per training, are not timed)."""
-        trainer = Trainer(network, train_X, train_y, epochs=1, batch_size=config.batch_size,
-                          learning_rate=config.learning_rate, rng=mnistnet_shuffles)
-        return trainer.run
+        trainer = Trainer(net, train_X, train_y, epochs=1, batch_size=config.batch_size,
+                          learning_rate=config.learning_rate, rng=shuffles,
+                          blas_threads=blas_threads)
+        return lambda: chosen.extend(trainer.run().blas_threads)
+
+    def measured_epoch():
+        return mnistnet_epoch(measured, measured_shuffles, "measure", measured_threads)
 
     def torch_epoch():
         order = torch_shuffles.permutation(len(train_X))
         return lambda: reference.train_epoch(*tensors, order, config.batch_size)
 
-    mnistnet_times, torch_times = [], []
+    mnistnet_times, measured_times, torch_times = [], [], []
+    runs = [(mnistnet_epoch, mnistnet_times), (torch_epoch, torch_times)]
+    if measure:
+        runs.append((measured_epoch, measured_times))
     torch.set_num_threads(threads)
     with threadpool_limits(limits=threads, user_api="blas"):
         for epoch in range(epochs):
-            runs = [(mnistnet_epoch, mnistnet_times), (torch_epoch, torch_times)]
-            for prepare, times in runs if epoch % 2 == 0 else runs[::-1]:
+            # each epoch another contender goes first, so a busy moment hits each in turn
+            for prepare, times in runs[epoch % len(runs):] + runs[:epoch % len(runs)]:
                 run = prepare()
                 started = clock()
                 run()
@@ -114,7 +136,8 @@ def compare(config, dtype, data, *, epochs, threads, seed=0):
         torch_accuracy = reference.accuracy(test_tensors[0], test_tensors[1])
     mnistnet_accuracy = network.accuracy(test_X, test_y)
     return Comparison(config, np.dtype(dtype).name, mnistnet_times, torch_times,
-                      mnistnet_accuracy, torch_accuracy, difference)
+                      mnistnet_accuracy, torch_accuracy, difference, mnistnet_threads,
+                      measured_times, measured_threads)
 
 
 def gradient_difference(network, reference, X, labels):

@@ -25,29 +25,10 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from mnistnet.data import one_hot
 from mnistnet.network import all_finite, as_generator
-
-# Two BLAS threads only pay off for large matrix products. For small ones, waking the
-# second thread costs more than it saves, and on a busy machine (JupyterLab and a browser
-# beside the kernel) a second thread waiting for a core made training 10-50 times slower
-# here. So training uses one BLAS thread when a step's largest product has fewer than
-# ONE_THREAD_BELOW multiply-adds (784-16-16-10 at batch 10: 125,440), and for float64
-# mini-batches of up to SMALL_BATCH_FLOAT64 examples. The controller is made once:
-# finding the BLAS library takes milliseconds.
-_BLAS = None
-ONE_THREAD_BELOW = 8_000_000
-SMALL_BATCH_FLOAT64 = 64
-
-
-def _blas_controller():
-    """The process's BLAS thread controller, found on first use."""
-    global _BLAS
-    if _BLAS is None:
-        _BLAS = ThreadpoolController()
-    return _BLAS
+from mnistnet.threads import blas_threads_restored, thread_choice, use_blas_threads
 
 
 @dataclass
@@ -64,6 +45,9 @@ class History:
         Test accuracy after each finished epoch (empty without a test set).
     epoch_times : list of float
         Seconds spent training each epoch (not counting test evaluation and callbacks).
+    blas_threads : list of int or None
+        The BLAS thread count each epoch trained with (see ``mnistnet.threads``); None if,
+        with ``blas_threads="measure"``, the epoch ended before the timing did.
     epochs_done : int
         Epochs finished.
     diverged : bool
@@ -80,6 +64,7 @@ class History:
     epoch_costs: list = field(default_factory=list)
     test_accuracies: list = field(default_factory=list)
     epoch_times: list = field(default_factory=list)
+    blas_threads: list = field(default_factory=list)
     epochs_done: int = 0
     diverged: bool = False
     stopped: bool = False
@@ -122,11 +107,16 @@ class Trainer:
         epoch; returning True stops training.
     progress : bool
         Show a progress bar per epoch (tqdm).
+    blas_threads : "auto", "measure" or int
+        How many threads numpy's matrix products may use (see ``mnistnet.threads``):
+        ``"auto"`` by a fixed rule, so the same seed gives the same weights bit for bit;
+        ``"measure"`` by timing steps with 1 and with all threads at each epoch's start,
+        best on a busy machine (the last digits can then differ from run to run).
     """
 
     def __init__(self, network, images, labels, *, epochs, batch_size, learning_rate,
                  momentum=0.0, weight_decay=0.0, learning_rate_drops=(), test_images=None, test_labels=None, rng=0,
-                 on_batch=None, on_epoch=None, progress=False):
+                 on_batch=None, on_epoch=None, progress=False, blas_threads="auto"):
         self.network = network
         self.images = _check_images(network, images, "images")
         self.labels = network.check_labels(labels, len(self.images))
@@ -164,7 +154,8 @@ class Trainer:
         self._bar = None
         self._stop_requested = False
         self._running = False
-        self._blas_threads = 1 if _small_products(network, batch_size) else None
+        self._threads = thread_choice(blas_threads, network.sizes, network.dtype, batch_size)
+        self._threads_in_use = None
 
     # --- the public controls ----------------------------------------------------------
 
@@ -214,16 +205,14 @@ class Trainer:
 
     @contextlib.contextmanager
     def _settings(self):
-        """numpy's settings while training: quiet overflow, and the right BLAS thread count."""
+        """numpy's settings while training: quiet overflow, and BLAS threads set back after."""
         # A diverging run overflows before its cost turns non-finite; the divergence
         # message says so in plain words, so numpy's overflow warnings are silenced (a
         # warning from a dashboard's background training would land in a random cell).
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            if self._blas_threads is None:
-                yield
-            else:
-                with _blas_controller().limit(limits=self._blas_threads, user_api="blas"):
-                    yield
+        quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+        with quiet, blas_threads_restored():   # steps set the count ThreadChoice picks
+            self._threads_in_use = None
+            yield
 
     def _step(self):
         """``step`` itself: one mini-batch, then the end-of-epoch and stop bookkeeping."""
@@ -253,6 +242,7 @@ class Trainer:
             if epoch == self.epoch:
                 self.learning_rate *= factor
         self._order = self.rng.permutation(len(self.images))
+        self._threads.start_epoch()
         self._epoch_costs = []
         self._epoch_time = 0.0
         self._snapshot = ([W.copy() for W in self.network.weights],
@@ -264,6 +254,10 @@ class Trainer:
 
     def _train_batch(self):
         """Gather the next mini-batch, backpropagate, and step; False if the cost diverged."""
+        threads = self._threads.next_threads()
+        if threads != self._threads_in_use:
+            use_blas_threads(threads)
+            self._threads_in_use = threads
         started = time.perf_counter()
         chosen = self._order[self.batch * self.batch_size:(self.batch + 1) * self.batch_size]
         # .take(chosen, axis=0) is images[chosen], with less overhead per call
@@ -275,8 +269,10 @@ class Trainer:
             self._diverge(cost)
             return False
         self._descend(steps_w, steps_b)
+        seconds = time.perf_counter() - started
+        self._threads.record(threads, seconds)
         self.batch += 1
-        self._epoch_time += time.perf_counter() - started
+        self._epoch_time += seconds
         self._epoch_costs.append(cost)
         self.history.batch_costs.append(cost)
         if self._bar is not None:
@@ -304,6 +300,7 @@ class Trainer:
             return False
         history.epoch_costs.append(float(np.mean(self._epoch_costs)))
         history.epoch_times.append(self._epoch_time)
+        history.blas_threads.append(self._threads.chosen)
         history.epochs_done = self.epoch
         if self.test_images is not None:
             predictions = self.network._predict(self.test_images)   # checked once, in __init__
@@ -350,7 +347,7 @@ class Trainer:
 
 def train(network, images, labels, *, epochs, batch_size, learning_rate, momentum=0.0,
           weight_decay=0.0, learning_rate_drops=(), test_images=None, test_labels=None, rng=0,
-          on_batch=None, on_epoch=None, progress=False):
+          on_batch=None, on_epoch=None, progress=False, blas_threads="auto"):
     """Train ``network`` in place by mini-batch gradient descent; returns the ``History``.
 
     The parameters are those of ``Trainer``; this is ``Trainer(...).run()``.
@@ -359,7 +356,7 @@ def train(network, images, labels, *, epochs, batch_size, learning_rate, momentu
                    learning_rate=learning_rate, momentum=momentum, weight_decay=weight_decay,
                    learning_rate_drops=learning_rate_drops, test_images=test_images,
                    test_labels=test_labels, rng=rng, on_batch=on_batch, on_epoch=on_epoch,
-                   progress=progress).run()
+                   progress=progress, blas_threads=blas_threads).run()
 
 
 def drops_words(learning_rate_drops, epochs):
@@ -392,14 +389,6 @@ def _check_images(network, images, name):
     if images.dtype.kind == "f" and not all_finite(images):
         raise ValueError(f"{name} must contain finite numbers, got NaN or infinity.")
     return images
-
-
-def _small_products(network, batch_size):
-    """True if one BLAS thread trains this network fastest (see ONE_THREAD_BELOW)."""
-    sizes = network.sizes
-    largest = batch_size * max(n_in * n_out for n_in, n_out in zip(sizes, sizes[1:]))
-    small_float64 = network.dtype == np.float64 and batch_size <= SMALL_BATCH_FLOAT64
-    return largest < ONE_THREAD_BELOW or small_float64
 
 
 def _check_drops(drops):

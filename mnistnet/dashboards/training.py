@@ -339,7 +339,8 @@ class TrainingDashboard(widgets.VBox):
                           weight_decay=s["weight_decay"],
                           learning_rate_drops=learning_rate_drops(s),
                           rng=self.seed, test_images=X_test,
-                          test_labels=self.data.test_labels[:n_test])
+                          test_labels=self.data.test_labels[:n_test],
+                          blas_threads="measure")   # right even while the browser is busy
         run.history = trainer.history
         return trainer
 

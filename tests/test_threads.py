@@ -1,0 +1,172 @@
+"""Tests for mnistnet.threads: how training chooses BLAS's thread count, and sets it back."""
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+from mnistnet.data import load_sample
+from mnistnet.network import Network
+from mnistnet.threads import ThreadChoice, auto_threads, blas_threads, thread_choice
+from mnistnet.train import Trainer, train
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_sample()
+
+
+@pytest.fixture
+def two_threads():
+    """BLAS allowed 2 threads for the test (skipped where BLAS cannot have 2)."""
+    with threadpool_limits(limits=2, user_api="blas"):
+        if blas_threads() != 2:
+            pytest.skip("BLAS cannot use 2 threads here")
+        yield
+
+
+def timed(choice, step_seconds):
+    """Feed ``choice`` steps that take ``step_seconds[n]`` with n threads; the counts used."""
+    used = []
+    while choice.chosen is None:
+        n = choice.next_threads()
+        choice.record(n, step_seconds[n])
+        used.append(n)
+    return used
+
+
+# --- ThreadChoice: the bookkeeping ----------------------------------------------------------
+
+@pytest.mark.parametrize("step_seconds, faster", [({1: 0.002, 2: 0.001}, 2),
+                                                  ({1: 0.001, 2: 0.003}, 1)])
+def test_the_count_with_shorter_steps_wins(step_seconds, faster):
+    choice = ThreadChoice([1, 2], warm_up_steps=2, trial_steps=5, trial_seconds=0.0)
+    used = timed(choice, step_seconds)
+    assert used == [1] * 7 + [2] * 7               # one count after the other, warm-ups too
+    assert choice.chosen == faster
+    assert choice.next_threads() == faster
+
+
+def test_warm_up_steps_are_not_timed():
+    choice = ThreadChoice([1, 2], warm_up_steps=1, trial_steps=3, trial_seconds=0.0)
+    for n, seconds in [(1, 0.001)] * 4 + [(2, 5.0)] + [(2, 0.0005)] * 3:   # 2's first: 5 s
+        assert choice.next_threads() == n
+        choice.record(n, seconds)
+    assert choice.chosen == 2
+
+
+def test_each_count_is_timed_long_enough_not_just_for_enough_steps():
+    choice = ThreadChoice([1, 2], warm_up_steps=0, trial_steps=2, trial_seconds=0.01)
+    used = timed(choice, {1: 0.001, 2: 0.002})
+    assert used == [1] * 10 + [2] * 5
+    assert choice.chosen == 1
+
+
+def test_a_slow_step_of_a_busy_machine_counts_in_the_mean():
+    # Two threads: fast steps, but every fifth one waits 4 ms for a core.
+    choice = ThreadChoice([1, 2], warm_up_steps=0, trial_steps=10, trial_seconds=0.0)
+    two = iter([0.0005, 0.0005, 0.0005, 0.0005, 0.004] * 2)
+    while choice.chosen is None:
+        n = choice.next_threads()
+        choice.record(n, 0.001 if n == 1 else next(two))
+    assert choice.chosen == 1                       # mean 1.2 ms against 1 ms (median: 0.5 ms)
+
+
+def test_each_epoch_measures_again_but_an_unfinished_trial_goes_on():
+    choice = ThreadChoice([1, 2], warm_up_steps=0, trial_steps=3, trial_seconds=0.0)
+    for _ in range(4):                              # 3 steps of 1, one of 2: not finished
+        choice.record(choice.next_threads(), 0.001)
+    choice.start_epoch()
+    assert choice.next_threads() == 2 and choice.steps == {1: 3, 2: 1}
+    timed(choice, {1: 0.001, 2: 0.002})
+    assert choice.chosen == 1
+    choice.start_epoch()
+    assert choice.chosen is None and choice.next_threads() == 1
+
+
+def test_one_count_is_chosen_from_the_start_and_never_timed():
+    choice = ThreadChoice([2, 2])
+    assert choice.counts == (2,) and choice.chosen == 2
+    choice.record(2, 1.0)
+    choice.start_epoch()
+    assert choice.chosen == 2 and choice.steps == {2: 0}
+
+
+# --- the settings ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sizes, dtype, batch_size, expected", [
+    ([784, 16, 16, 10], "float32", 10, 1),           # the videos' network: tiny products
+    ([784, 100, 10], "float32", 32, 1),              # 2,508,800 multiply-adds
+    ([784, 100, 10], "float32", 128, 4),             # 10,035,200: all the allowed threads
+    ([784, 300, 10], "float64", 64, 1),              # float64, small batch (15,052,800)
+    ([784, 100, 10], "float64", 128, 4),
+])
+def test_auto_rule(sizes, dtype, batch_size, expected):
+    assert auto_threads(sizes, np.dtype(dtype), batch_size, allowed=4) == expected
+
+
+@pytest.mark.parametrize("setting", ["fast", 0, -1, 1.5, True, None])
+def test_a_bad_setting_is_explained(sample, setting):
+    with pytest.raises(ValueError, match='"auto", "measure" or a whole number >= 1'):
+        Trainer(Network([784, 10]), sample.train_images[:10], sample.train_labels[:10],
+                epochs=1, batch_size=10, learning_rate=0.1, blas_threads=setting)
+
+
+def test_settings_give_the_counts_they_promise(two_threads):
+    assert thread_choice("measure", [784, 10], np.dtype("float32"), 10).counts == (1, 2)
+    assert thread_choice("auto", [784, 100, 10], np.dtype("float32"), 128).counts == (2,)
+    assert thread_choice(3, [784, 10], np.dtype("float32"), 10).counts == (3,)
+
+
+# --- the Trainer sets the count while it trains, and puts it back ----------------------------
+
+def threads_per_step(sample, n_train, sizes, batch_size, epochs=1, **settings):
+    """BLAS's thread count during each step of a training run, and the run's history."""
+    seen = []
+    trainer = Trainer(Network(sizes, activation="relu", cost="cross_entropy", rng=0),
+                      sample.train_images[:n_train], sample.train_labels[:n_train],
+                      epochs=epochs, batch_size=batch_size, learning_rate=0.05, rng=0,
+                      on_batch=lambda trainer: seen.append(blas_threads()), **settings)
+    return seen, trainer.run()
+
+
+@pytest.mark.parametrize("sizes, batch_size, expected", [([784, 16, 16, 10], 10, 1),
+                                                         ([784, 100, 10], 128, 2)])
+def test_auto_trains_with_the_rules_count_and_sets_it_back(sample, two_threads, sizes,
+                                                           batch_size, expected):
+    seen, history = threads_per_step(sample, 640, sizes, batch_size)
+    assert set(seen) == {expected} and history.blas_threads == [expected]
+    assert blas_threads() == 2
+
+
+def test_a_fixed_count_is_used_and_set_back(sample, two_threads):
+    seen, history = threads_per_step(sample, 320, [784, 100, 10], 32, blas_threads=1)
+    assert set(seen) == {1} and history.blas_threads == [1]
+    assert blas_threads() == 2
+
+
+def test_measure_tries_one_thread_then_two_then_keeps_the_faster(sample, two_threads):
+    # ~2 ms steps, 100 per epoch: long enough for both 0.05 s trials within the first epoch
+    seen, history = threads_per_step(sample, 10_000, [784, 800, 10], 100, epochs=2,
+                                     blas_threads="measure")
+    epoch_1 = seen[:len(seen) // 2]
+    switch = epoch_1.index(2)                       # the first step with 2 threads
+    assert switch >= 13 and set(epoch_1[:switch]) == {1}
+    chosen = history.blas_threads[0]
+    assert chosen in (1, 2) and epoch_1[-1] == chosen
+    assert history.blas_threads[1] in (1, 2) and len(history.blas_threads) == 2
+    assert blas_threads() == 2
+
+
+def test_auto_gives_the_same_weights_bit_for_bit_even_on_two_threads(sample, two_threads):
+    # 784-100-10 at batch 128: the products are split over 2 threads, which round differently
+    # from 1 thread; "auto" always picks the same count, so the same seed repeats exactly.
+    runs = []
+    for _ in range(2):
+        net = Network([784, 100, 10], activation="relu", cost="cross_entropy", rng=1)
+        history = train(net, sample.train_images[:2000], sample.train_labels[:2000], epochs=2,
+                        batch_size=128, learning_rate=0.1, rng=2)
+        runs.append((net.weights[0], history.batch_costs, history.blas_threads))
+    (weights_a, costs_a, threads_a), (weights_b, costs_b, threads_b) = runs
+    assert threads_a == threads_b == [2, 2]
+    assert costs_a == costs_b
+    np.testing.assert_array_equal(weights_a, weights_b)
