@@ -34,34 +34,33 @@ TRIAL_SECONDS = 0.05           # "measure": and this long, many times a busy cor
 _BLAS = None                   # threadpoolctl's handle on the BLAS libraries, found once (takes ms)
 
 
-def _blas_libraries():
-    """threadpoolctl's controllers of the BLAS libraries loaded in this process."""
+def _blas():
+    """threadpoolctl's controller of the BLAS libraries loaded in this process."""
     global _BLAS
     if _BLAS is None:
-        _BLAS = ThreadpoolController().select(user_api="blas").lib_controllers
+        _BLAS = ThreadpoolController().select(user_api="blas")
     return _BLAS
 
 
 def blas_threads():
     """The number of threads BLAS may use now (1 if no BLAS library was found)."""
-    return max((lib.num_threads for lib in _blas_libraries()), default=1)
+    return max((lib.num_threads for lib in _blas().lib_controllers), default=1)
 
 
 def use_blas_threads(n):
     """Let BLAS use ``n`` threads from now on (for every thread of this process)."""
-    for lib in _blas_libraries():
+    for lib in _blas().lib_controllers:
         lib.set_num_threads(n)
 
 
 @contextlib.contextmanager
 def blas_threads_restored():
     """Put BLAS's thread counts back as they were when the ``with`` block is left."""
-    before = [(lib, lib.num_threads) for lib in _blas_libraries()]
-    try:
+    # threadpoolctl's limit() notes the counts and sets them back. It also lets go of
+    # OpenBLAS on leaving: only one Python thread at a time may change OpenBLAS's count, and a
+    # dashboard trains on another thread than the cells do.
+    with _blas().limit(limits=None, user_api="blas"):
         yield
-    finally:
-        for lib, n in before:
-            lib.set_num_threads(n)
 
 
 def auto_threads(sizes, dtype, batch_size, allowed):

@@ -1,5 +1,7 @@
 """Tests for mnistnet.threads: how training chooses BLAS's thread count, and sets it back."""
 
+import threading
+
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
@@ -170,3 +172,22 @@ def test_auto_gives_the_same_weights_bit_for_bit_even_on_two_threads(sample, two
     assert threads_a == threads_b == [2, 2]
     assert costs_a == costs_b
     np.testing.assert_array_equal(weights_a, weights_b)
+
+
+def test_another_python_thread_can_set_the_count_after_training_on_this_one(sample):
+    # OpenBLAS's count may be changed by one Python thread at a time (threadpoolctl ignores the
+    # others). Training must let go of it when it ends: a dashboard trains on another thread
+    # of the kernel after cells have trained on the main one. (No `two_threads` fixture here:
+    # its `with` would hold on to OpenBLAS for the whole test.)
+    before = blas_threads()
+    if before < 2:
+        pytest.skip("BLAS runs on 1 thread here: nothing to set")
+    train(Network([784, 10], rng=0), sample.train_images[:100], sample.train_labels[:100],
+          epochs=1, batch_size=10, learning_rate=0.1, blas_threads=1)
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(
+        threads_per_step(sample, 320, [784, 100, 10], 32, blas_threads=1)[0]))
+    worker.start()
+    worker.join(timeout=60)
+    assert set(seen[0]) == {1}
+    assert blas_threads() == before
