@@ -18,6 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+try:
+    import torch  # noqa: F401  (only to say plainly when it is missing)
+except ImportError:
+    sys.exit("The benchmark compares mnistnet with PyTorch, which is not installed here. Run "
+             "`make bench` once (it installs torch==2.13.0, CPU only, into .venv), or "
+             "`.venv/bin/python -m pip install torch==2.13.0`.")
+
 import accuracy
 import original_loop
 import speed

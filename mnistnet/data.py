@@ -78,8 +78,9 @@ def load_mnist(data_dir=None, *, raw_pixels=False, sample=False, download=True):
     folder = resolve_data_dir(data_dir)
     arrays = _full_arrays(folder, download)
     if arrays is None:
-        why = "could not be downloaded" if download else "is not there (download=False)"
-        print(f"mnistnet: the full MNIST {why} in {folder}, so this uses the bundled sample of "
+        why = (f"could not be downloaded into {folder}" if download
+               else f"is not in {folder} (download=False)")
+        print(f"mnistnet: the full MNIST {why}, so this uses the bundled sample of "
               "10,000 training and 2,000 test digits; to get all 70,000, run "
               "`python -m mnistnet download` (it says what went wrong).")
         return _as_mnist(_sample_arrays(), "sample", raw_pixels)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from mnistnet.download import MNIST_SHA256, data_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 NO_NETWORK = "http://127.0.0.1:9/no-network-in-tests/"
 
@@ -28,12 +30,15 @@ def no_internet():
 
 @pytest.fixture(scope="session")
 def shared_mnist_dir():
-    """The folder with the four real MNIST .gz files (read-only): CI provides it."""
-    folder = Path(os.environ.get("MNISTNET_DATA_DIR") or ROOT.parent / "shared/data/mnist")
-    if not (folder / "train-images-idx3-ubyte.gz").is_file():
-        pytest.skip(f"the real MNIST files are not in {folder}; set MNISTNET_DATA_DIR "
-                    "to a folder with them (or run `python -m mnistnet download`)")
-    return folder
+    """The folder with the four real MNIST .gz files (only read): MNISTNET_DATA_DIR, the
+    ../shared/data/mnist that CI provides, or the folder `python -m mnistnet download` fills."""
+    places = [os.environ.get("MNISTNET_DATA_DIR"), ROOT.parent / "shared/data/mnist", data_dir()]
+    folders = [Path(place) for place in places if place]
+    for folder in folders:
+        if all((folder / f"{name}.gz").is_file() for name in MNIST_SHA256):
+            return folder
+    pytest.skip(f"the real MNIST .gz files are in none of {', '.join(map(str, folders))}; run "
+                "`python -m mnistnet download`, or set MNISTNET_DATA_DIR to a folder with them")
 
 
 class Mirror:

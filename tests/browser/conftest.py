@@ -39,17 +39,23 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 SERVER_START_SECONDS = 90
 
 
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
 def chromium_path():
-    """The Chromium executable to drive, or None."""
-    return os.environ.get("MNISTNET_CHROMIUM") or shutil.which("chromium")
+    """The Chromium (or Chrome) executable to drive: MNISTNET_CHROMIUM, else the first on PATH."""
+    found = (shutil.which(name) for name in BROWSER_NAMES)
+    return os.environ.get("MNISTNET_CHROMIUM") or next((path for path in found if path), None)
 
 
 @pytest.fixture(scope="session")
 def chromium():
     path = chromium_path()
     if not path or not Path(path).exists():
-        message = ("headless Chromium is needed for the browser test: install Debian's "
-                   "'chromium' or set MNISTNET_CHROMIUM to its path.")
+        where = (f"MNISTNET_CHROMIUM={path} does not exist" if os.environ.get("MNISTNET_CHROMIUM")
+                 else f"none of {', '.join(BROWSER_NAMES)} is on PATH")
+        message = (f"headless Chromium or Chrome is needed for the browser tests, and {where}: "
+                   "install Debian's 'chromium', or set MNISTNET_CHROMIUM to the browser's path.")
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
