@@ -232,6 +232,8 @@ def write_atomically(path, data):
     try:
         with open(temporary, "xb") as file:
             file.write(data)
+            file.flush()
+            os.fsync(file.fileno())        # on disk before the rename, even if power fails
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

@@ -219,7 +219,8 @@ class Network:
         -------
         float
         """
-        X, Y = self.check_inputs(X), self.check_targets(Y, len(X))
+        X = self.check_batch(X, "cost")
+        Y = self.check_targets(Y, len(X))
         zs, activations = self._feedforward(X)
         return self._cost.value(zs[-1], activations[-1], Y)
 
@@ -238,7 +239,7 @@ class Network:
         bias_grads : list of ndarray
             ``bias_grads[l-1]`` = ∂C/∂b^(l), shaped like ``biases[l-1]``.
         """
-        X = self.check_inputs(X)
+        X = self.check_batch(X, "gradient")
         Y = self.check_targets(Y, len(X))
         _, weight_grads, bias_grads = self._backprop(X, Y)
         return weight_grads, bias_grads
@@ -292,7 +293,7 @@ class Network:
         X : array_like, shape (n, sizes[0])
         labels : array_like of int, shape (n,)
         """
-        X = self.check_inputs(X)
+        X = self.check_batch(X, "accuracy")
         labels = self.check_labels(labels, len(X))
         return float((self._predict(X) == labels).mean())
 
@@ -312,6 +313,18 @@ class Network:
         if not all_finite(X):
             raise ValueError("X must contain finite numbers, got NaN or infinity. "
                              "Check how the images were loaded or scaled.")
+        return X
+
+    def check_batch(self, X, what):
+        """Return X as ``check_inputs`` does, refusing a batch with no rows.
+
+        ``what`` (``"cost"``, ``"gradient"``, ``"accuracy"``) is a mean over the rows, and a
+        mean over zero examples is undefined.
+        """
+        X = self.check_inputs(X)
+        if len(X) == 0:
+            raise ValueError(f"X has no rows: the {what} of an empty batch is undefined (a mean "
+                             "over zero examples). Pass at least one example.")
         return X
 
     def check_labels(self, labels, n):
@@ -376,7 +389,12 @@ def as_generator(rng):
     """A numpy Generator from a seed (int), a Generator (used as is) or None (fresh seed)."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"rng must be a seed >= 0 (a whole number from 0 up), got {rng}. "
+                             "For example rng=0.")
         return np.random.default_rng(rng)
     raise TypeError(f"rng must be an int seed, a numpy.random.Generator or None, got "
                     f"{type(rng).__name__}. For example rng=0 or rng=np.random.default_rng(0).")

@@ -54,9 +54,16 @@ def _pixel_range(images):
 
 
 def _as_digit_labels(labels, n, what="labels"):
+    """Labels (or guesses) as ``n`` ints in 0-9, or explain what is wrong with them."""
     labels = np.asarray(labels).reshape(-1)
     if labels.shape != (n,):
         raise ValueError(f"{what} must have one digit per image ({n}), got shape {labels.shape}.")
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"{what} must be whole numbers (digits 0-9), got dtype {labels.dtype}. "
+                        f"Convert them with {what}.astype(int).")
+    if n and (labels.min() < 0 or labels.max() > 9):
+        raise ValueError(f"{what} must be digits 0-9, got values from {labels.min()} to "
+                         f"{labels.max()}. Pass the true digits and net.predict(images).")
     return labels.astype(int)
 
 
@@ -192,11 +199,16 @@ def plot_pixel_histogram(ax, images):
 def plot_class_counts(ax, labels):
     """Bar chart of how many examples there are of each digit.
 
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    labels : array of int in 0-9, shape (n,)
+
     Returns
     -------
     BarContainer
     """
-    labels = np.asarray(labels).reshape(-1).astype(int)
+    labels = _as_digit_labels(labels, np.size(labels))
     counts = np.bincount(labels, minlength=10)[:10]
     bars = ax.bar(DIGITS, counts, color=COST_COLOR)
     ax.bar_label(bars, fontsize=8)
@@ -346,11 +358,19 @@ def plot_confusion_matrix(ax, labels, guesses):
 
     The diagonal holds the right answers; everything else is a mistake.
 
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    labels : array of int in 0-9, shape (n,)
+        The true digits.
+    guesses : array of int in 0-9, shape (n,)
+        The network's guesses, e.g. ``net.predict(images)``.
+
     Returns
     -------
     AxesImage
     """
-    labels = np.asarray(labels).reshape(-1).astype(int)
+    labels = _as_digit_labels(labels, np.size(labels))
     guesses = _as_digit_labels(guesses, len(labels), "guesses")
     counts = np.zeros((10, 10), dtype=int)
     np.add.at(counts, (labels, guesses), 1)

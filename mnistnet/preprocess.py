@@ -37,8 +37,11 @@ def center_digit(image):
 
     Raises
     ------
+    TypeError
+        If the image does not hold real numbers (e.g. it holds strings).
     ValueError
-        If the drawing has no ink, or is not an image.
+        If the image has no pixels, has another shape, contains NaN or infinity, or has
+        values below 0 or above 255; or if the drawing has no ink.
     """
     ink = as_ink(image)
     if ink.max() <= INK:
@@ -53,9 +56,15 @@ def as_ink(image):
     image = np.asarray(image)
     if image.dtype == bool:
         image = image.astype(float)
-    if not np.issubdtype(image.dtype, np.number) or image.size == 0:
-        raise TypeError(f"image must be a non-empty numeric array, got {image.dtype} "
-                        f"with shape {image.shape}.")
+    if image.dtype.kind not in "iuf":      # (bool was made float above)
+        raise TypeError(f"image must be a numeric array (grey levels), got dtype {image.dtype}. "
+                        "Pass the drawing's pixels, e.g. as np.asarray(drawing, dtype=float).")
+    if image.size == 0:
+        raise ValueError(f"image has no pixels: got shape {image.shape}. "
+                         "Pass a drawing at least 1 pixel high and wide.")
+    if not np.isfinite(image).all():
+        raise ValueError("image must contain finite numbers, got NaN or infinity. "
+                         "Check how the drawing was made or converted.")
     if image.ndim == 3 and image.shape[2] in (3, 4):
         image = _colour_to_grey(image)
     if image.ndim != 2:

@@ -9,18 +9,19 @@ The file holds plain arrays only (no pickle, so loading a file cannot run code):
 
 Loading uses ``np.load(..., allow_pickle=False)`` and checks every array's shape and dtype
 against the stored sizes; anything else raises ``mnistnet.errors.ModelFileError`` saying why.
-Writes go to a temporary file that replaces the target only once complete.
+Writes go to a temporary file that replaces the target only once complete (the same
+``write_atomically`` that writes IDX files), so a saved file gets the usual permissions.
 """
 
 import dataclasses
+import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from mnistnet.errors import ModelFileError
+from mnistnet.idx import write_atomically
 from mnistnet.network import Network
 from mnistnet.train import History
 
@@ -32,6 +33,8 @@ def save_network(network, path, history=None):
     """Write ``network`` (and optionally its training ``history``) to the ``.npz`` file ``path``.
 
     The write is atomic: a crash leaves either the old file or the new one, never half of one.
+    The file gets the permissions of any file you create (usually readable by everyone), so
+    a model saved in a shared folder can be loaded by others.
     """
     path = Path(path)
     meta = dict(format=FORMAT, version=VERSION, sizes=network.sizes,
@@ -42,16 +45,9 @@ def save_network(network, path, history=None):
         arrays[f"W{l}"], arrays[f"b{l}"] = W, b
     if history is not None:
         arrays["history"] = np.array(json.dumps(dataclasses.asdict(history)))
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, **arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()            # a network is a few MB at most: build the file in memory
+    np.savez(buffer, **arrays)
+    write_atomically(path, buffer.getvalue())
 
 
 def load_network(path):

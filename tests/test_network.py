@@ -249,6 +249,11 @@ def test_bad_rng():
         Network([3, 2], rng="seed")
 
 
+def test_negative_seed_is_explained():
+    with pytest.raises(ValueError, match=r"rng must be a seed >= 0.*got -1"):
+        Network([3, 2], rng=-1)
+
+
 def test_single_image_gets_a_reshape_hint():
     with pytest.raises(ValueError, match=r"must have shape \(n, 5\), got \(5,\).*reshape\(1, -1\)"):
         small_network().forward(X_SMALL[0])
@@ -267,6 +272,21 @@ def test_non_finite_inputs_are_refused():
         small_network().forward(X)
     with pytest.raises(ValueError, match="finite"):
         small_network().gradients(X_SMALL, np.full((6, 3), np.inf))
+
+
+@pytest.mark.parametrize("method, what", [("cost_of", "cost"), ("gradients", "gradient"),
+                                          ("accuracy", "accuracy")])
+def test_empty_batch_has_no_cost_gradient_or_accuracy(method, what):
+    compute = getattr(small_network(), method)
+    with pytest.raises(ValueError, match=f"X has no rows: the {what} .*at least one example"):
+        compute(np.zeros((0, 5)), np.zeros(0, dtype=int))
+
+
+def test_empty_batch_has_empty_outputs_and_predictions():
+    net = small_network()
+    assert net.forward(np.zeros((0, 5))).shape == (0, 3)
+    predictions = net.predict(np.zeros((0, 5)))
+    assert predictions.shape == (0,) and predictions.dtype.kind == "i"
 
 
 def test_non_numeric_inputs_are_refused():

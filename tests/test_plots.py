@@ -109,6 +109,17 @@ def test_confusion_matrix_counts_every_pair(ax):
     assert "66.7 % right" in ax.get_title()
 
 
+@pytest.mark.parametrize("labels, guesses, error, match", [
+    ([0, 1, -1], [0, 1, 9], ValueError, r"labels must be digits 0-9, got values from -1 to 1"),
+    ([0, 1, 9], [0, 10, 9], ValueError, r"guesses must be digits 0-9, got values from 0 to 10"),
+    ([0, 1.5, 9], [0, 1, 9], TypeError, r"labels must be whole numbers.*float64.*astype\(int\)"),
+    ([0, 1, 9], [0, 1], ValueError, r"guesses must have one digit per image \(3\), got shape \(2,\)"),
+])
+def test_confusion_matrix_refuses_what_is_not_a_digit(ax, labels, guesses, error, match):
+    with pytest.raises(error, match=match):
+        plots.plot_confusion_matrix(ax, np.array(labels), np.array(guesses))
+
+
 def test_output_activations_highlight_the_guess(ax):
     a = np.linspace(0, 0.9, 10)[::-1]            # tallest bar: digit 0
     bars = plots.plot_output_activations(ax, a, label=3)
@@ -158,6 +169,11 @@ def test_pixel_histogram_counts_every_pixel(ax, digits):
 def test_class_counts_count_each_digit(ax):
     bars = plots.plot_class_counts(ax, np.array([1, 1, 1, 7]))
     assert [b.get_height() for b in bars] == [0, 3, 0, 0, 0, 0, 0, 1, 0, 0]
+
+
+def test_class_counts_refuse_what_is_not_a_digit(ax):
+    with pytest.raises(ValueError, match="labels must be digits 0-9, got values from 0 to 10"):
+        plots.plot_class_counts(ax, np.array([0, 3, 10]))
 
 
 def test_importing_plots_leaves_matplotlib_settings_alone():

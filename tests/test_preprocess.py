@@ -71,6 +71,21 @@ def test_bad_images_are_explained():
         center_digit(np.array([["a"]]))
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_drawings_are_explained(bad):
+    everywhere = np.full((20, 20), bad)
+    in_one_pixel = np.zeros((20, 20))
+    in_one_pixel[5:15, 8:12], in_one_pixel[10, 10] = 1.0, bad
+    for image in (everywhere, in_one_pixel, np.dstack([everywhere] * 3)):
+        with pytest.raises(ValueError, match="image must contain finite numbers, got NaN or inf"):
+            center_digit(image)
+
+
+def test_an_empty_image_is_explained():
+    with pytest.raises(ValueError, match=r"image has no pixels.*got shape \(0, 0\)"):
+        center_digit(np.zeros((0, 0)))
+
+
 def test_resize_matrix_averages_areas():
     # 4 pixels into 3: new pixel k covers old [4k/3, 4(k+1)/3).
     R = resize_matrix(4, 3)

@@ -1,6 +1,8 @@
 """Tests for mnistnet.saving: round trips, atomic writes, and files that must be refused."""
 
 import json
+import os
+import stat
 import zipfile
 
 import numpy as np
@@ -61,6 +63,19 @@ def test_write_is_atomic_and_overwrites(tmp_path):
     save_network(Network([6, 2], rng=1), path)            # replace the file
     assert load_network(path).sizes == [6, 2]
     assert [p.name for p in tmp_path.iterdir()] == ["net.npz"]   # no temporary left behind
+
+
+def test_saved_file_gets_the_permissions_of_a_plain_open(tmp_path):
+    # A teacher's saved model in a shared folder must be as readable as any file they write.
+    old_umask = os.umask(0o022)
+    try:
+        _, path = saved(tmp_path)
+        plain = tmp_path / "plain.txt"
+        with open(plain, "w") as file:
+            file.write("hello")
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode) == 0o644
 
 
 def test_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
