@@ -30,7 +30,8 @@ ONE_THREAD_BELOW = 8_000_000   # "auto": 1 thread if a step's largest product ha
 SMALL_BATCH_FLOAT64 = 64       # "auto": 1 thread for float64 mini-batches up to this size
 WARM_UP_STEPS = 3              # "measure": steps right after a switch, not timed (the count settles in)
 TRIAL_STEPS = 10               # "measure": then each count is timed for at least this many steps
-TRIAL_SECONDS = 0.05           # "measure": and this long, many times a busy core's turn (~4 ms)
+TRIAL_SECONDS = 0.05           # "measure": and this long, many times a busy core's turn (~4 ms),
+TRIAL_SHARE = 0.05             # "measure": unless that is more than this share of an epoch's steps
 _BLAS = None                   # threadpoolctl's handle on the BLAS libraries, found once (takes ms)
 
 
@@ -76,13 +77,16 @@ def auto_threads(sizes, dtype, batch_size, allowed):
     return 1 if largest < ONE_THREAD_BELOW or small_float64 else allowed
 
 
-def thread_choice(setting, sizes, dtype, batch_size):
+def thread_choice(setting, sizes, dtype, batch_size, steps_per_epoch):
     """A ``ThreadChoice`` for a Trainer's ``blas_threads`` setting, or an explanation."""
     allowed = blas_threads()
     if setting == "auto":
         return ThreadChoice([auto_threads(sizes, dtype, batch_size, allowed)])
     if setting == "measure":
-        return ThreadChoice([1, allowed])
+        # Tiny steps would need hundreds to fill TRIAL_SECONDS: cap the trial at a share of
+        # the epoch, so that the winner trains most of it.
+        most_steps = max(TRIAL_STEPS, int(TRIAL_SHARE * steps_per_epoch))
+        return ThreadChoice([1, allowed], most_steps=most_steps)
     if isinstance(setting, numbers.Integral) and not isinstance(setting, bool) and setting >= 1:
         return ThreadChoice([int(setting)])
     raise ValueError(f'blas_threads must be "auto", "measure" or a whole number >= 1, got '
@@ -96,7 +100,8 @@ class ThreadChoice:
     one count, then the next, and ``record(n, seconds)`` adds up how long their steps took,
     after the first ``warm_up_steps`` of each (a thread woken up for the first step runs
     slowly for a few). Once each count has been timed for ``trial_steps`` steps and
-    ``trial_seconds``, the one with the shortest mean step wins until the next epoch. The
+    ``trial_seconds`` (or for ``most_steps`` steps, if that comes first), the one with the
+    shortest mean step wins until the next epoch. The
     mean, not the median: on a busy machine the second thread makes some steps wait for a
     core for milliseconds, and those waits are exactly what must be counted.
 
@@ -108,10 +113,11 @@ class ThreadChoice:
     """
 
     def __init__(self, counts, warm_up_steps=WARM_UP_STEPS, trial_steps=TRIAL_STEPS,
-                 trial_seconds=TRIAL_SECONDS):
+                 trial_seconds=TRIAL_SECONDS, most_steps=None):
         self.counts = tuple(dict.fromkeys(counts))       # without repeats, in order
         self.warm_up_steps = warm_up_steps
         self.trial_steps, self.trial_seconds = trial_steps, trial_seconds
+        self.most_steps = most_steps
         self._forget()
 
     def start_epoch(self):
@@ -126,7 +132,8 @@ class ThreadChoice:
         self.chosen = self.counts[0] if len(self.counts) == 1 else None
 
     def _tried(self, n):
-        return self.steps[n] >= self.trial_steps and self.seconds[n] >= self.trial_seconds
+        long_enough = self.steps[n] >= self.trial_steps and self.seconds[n] >= self.trial_seconds
+        return long_enough or (self.most_steps is not None and self.steps[n] >= self.most_steps)
 
     def next_threads(self):
         """The thread count for the next step: the chosen one, or the one being tried."""

@@ -28,7 +28,8 @@ import numpy as np
 
 from mnistnet.data import one_hot
 from mnistnet.network import all_finite, as_generator
-from mnistnet.threads import blas_threads_restored, thread_choice, use_blas_threads
+from mnistnet.threads import (ThreadChoice, blas_threads, blas_threads_restored, thread_choice,
+                              use_blas_threads)
 
 
 @dataclass
@@ -130,7 +131,7 @@ class Trainer:
             raise ValueError("give both test_images and test_labels, or neither.")
         self.test_images = self.test_labels = None
         if test_images is not None:
-            self.test_images = network.check_inputs(test_images)
+            self.test_images = network.check_batch(test_images, "test accuracy")
             self.test_labels = network.check_labels(test_labels, len(self.test_images))
         self.rng = as_generator(rng)
         self.on_batch, self.on_epoch, self.progress = on_batch, on_epoch, progress
@@ -154,7 +155,8 @@ class Trainer:
         self._bar = None
         self._stop_requested = False
         self._running = False
-        self._threads = thread_choice(blas_threads, network.sizes, network.dtype, batch_size)
+        self._threads = thread_choice(blas_threads, network.sizes, network.dtype, batch_size,
+                                      self.n_batches)
         self._threads_in_use = None
 
     # --- the public controls ----------------------------------------------------------
@@ -228,7 +230,8 @@ class Trainer:
         if self.batch == self.n_batches:
             if not self._end_epoch():
                 return False
-            wants_stop = wants_stop or (self.on_epoch is not None and self.on_epoch(self))
+            epoch_wants_stop = self.on_epoch is not None and self.on_epoch(self)
+            wants_stop = wants_stop or epoch_wants_stop      # on_epoch is called either way
             if self.epoch == self.epochs:
                 return self._finish(stopped=False)
         if wants_stop or self._stop_requested:
@@ -254,10 +257,7 @@ class Trainer:
 
     def _train_batch(self):
         """Gather the next mini-batch, backpropagate, and step; False if the cost diverged."""
-        threads = self._threads.next_threads()
-        if threads != self._threads_in_use:
-            use_blas_threads(threads)
-            self._threads_in_use = threads
+        threads = self._set_blas_threads()
         started = time.perf_counter()
         chosen = self._order[self.batch * self.batch_size:(self.batch + 1) * self.batch_size]
         # .take(chosen, axis=0) is images[chosen], with less overhead per call
@@ -279,18 +279,30 @@ class Trainer:
             self._bar.update()
         return True
 
+    def _set_blas_threads(self):
+        """Give BLAS the thread count ``self._threads`` wants next; returns the count in force."""
+        wanted = self._threads.next_threads()
+        if wanted != self._threads_in_use:
+            use_blas_threads(wanted)
+            self._threads_in_use = blas_threads()
+            if self._threads_in_use != wanted:
+                # Another Python thread holds OpenBLAS's count (threadpoolctl lets one at a
+                # time change it): train with the count in force, and record that one.
+                self._threads = ThreadChoice([self._threads_in_use])
+        return self._threads_in_use
+
     def _descend(self, steps_w, steps_b):
         """One step downhill for every layer: v ← μv − η(∂C/∂W + λW), W ← W + v.
 
         ``steps_w[l-1]`` and ``steps_b[l-1]`` are η ∂C/∂W^(l) and η ∂C/∂b^(l).
         """
         net, decay = self.network, self.learning_rate * self.weight_decay
-        for W, step, v in zip(net.weights, steps_w, self._weight_velocities):
+        for W, eta_dW, v in zip(net.weights, steps_w, self._weight_velocities):
             if decay:
-                step += decay * W                  # η λ W, the L2 term's share
-            _move(W, step, v, self.momentum)
-        for b, step, v in zip(net.biases, steps_b, self._bias_velocities):
-            _move(b, step, v, self.momentum)
+                eta_dW += decay * W                # η λ W, the L2 term's share
+            _move(W, eta_dW, v, self.momentum)
+        for b, eta_db, v in zip(net.biases, steps_b, self._bias_velocities):
+            _move(b, eta_db, v, self.momentum)
 
     def _end_epoch(self):
         """Record the epoch's cost, time and test accuracy; False if the weights broke."""
@@ -340,7 +352,7 @@ class Trainer:
             done = f"{history.epochs_done} epoch{'s' * (history.epochs_done != 1)}"
             seconds = sum(history.epoch_times)
             message = (f"Stopped on request after {done} and {self.batch} more mini-batches."
-                       if stopped else f"Trained {done} in {seconds:.1f} s.")
+                       if stopped else f"Trained {done} in {seconds:.3g} s.")
         history.message = message
         return False
 
@@ -365,14 +377,14 @@ def drops_words(learning_rate_drops, epochs):
                    for epoch, factor in learning_rate_drops if epoch <= epochs)
 
 
-def _move(param, step, velocity, mu):
-    """Move one parameter array in place by ``step`` = η ∂C/∂W, with momentum μ."""
+def _move(param, eta_grad, velocity, mu):
+    """Move one parameter array in place, given ``eta_grad`` = η ∂C/∂W, with momentum μ."""
     if mu:
         velocity *= mu
-        velocity -= step                       # v ← μv − η∂C/∂W
+        velocity -= eta_grad                   # v ← μv − η∂C/∂W
         param += velocity                      # W ← W + v
     else:
-        param -= step                          # W ← W − η∂C/∂W
+        param -= eta_grad                      # W ← W − η∂C/∂W
 
 
 def _check_images(network, images, name):

@@ -114,9 +114,16 @@ def test_a_bad_setting_is_explained(sample, setting):
 
 
 def test_settings_give_the_counts_they_promise(two_threads):
-    assert thread_choice("measure", [784, 10], np.dtype("float32"), 10).counts == (1, 2)
-    assert thread_choice("auto", [784, 100, 10], np.dtype("float32"), 128).counts == (2,)
-    assert thread_choice(3, [784, 10], np.dtype("float32"), 10).counts == (3,)
+    assert thread_choice("measure", [784, 10], np.dtype("float32"), 10, 100).counts == (1, 2)
+    assert thread_choice("auto", [784, 100, 10], np.dtype("float32"), 128, 100).counts == (2,)
+    assert thread_choice(3, [784, 10], np.dtype("float32"), 10, 100).counts == (3,)
+
+
+def test_tiny_steps_are_timed_for_a_share_of_the_epoch_not_for_the_full_time():
+    choice = ThreadChoice([1, 2], warm_up_steps=0, trial_steps=2, trial_seconds=1.0,
+                          most_steps=4)
+    used = timed(choice, {1: 0.001, 2: 0.002})     # 1 s would take 1,000 steps
+    assert used == [1] * 4 + [2] * 4 and choice.chosen == 1
 
 
 # --- the Trainer sets the count while it trains, and puts it back ----------------------------
@@ -159,6 +166,17 @@ def test_measure_tries_one_thread_then_two_then_keeps_the_faster(sample, two_thr
     assert blas_threads() == 2
 
 
+def test_measure_on_short_steps_spends_little_of_the_epoch_measuring(sample, two_threads):
+    # The dashboard's default: the videos' network at batch 10, ~50 µs steps. Timing each
+    # count for 0.05 s would take most of a 500-step epoch; the trial is capped at 5 % of it.
+    seen, history = threads_per_step(sample, 5000, [784, 16, 16, 10], 10,
+                                     blas_threads="measure")
+    chosen = history.blas_threads[0]
+    assert chosen in (1, 2) and len(seen) == 500
+    other = 2 if chosen == 1 else 1
+    assert seen.count(other) <= 3 + 25             # warm-up steps + 5 % of 500 steps
+
+
 def test_auto_gives_the_same_weights_bit_for_bit_even_on_two_threads(sample, two_threads):
     # 784-100-10 at batch 128: the products are split over 2 threads, which round differently
     # from 1 thread; "auto" always picks the same count, so the same seed repeats exactly.
@@ -191,3 +209,27 @@ def test_another_python_thread_can_set_the_count_after_training_on_this_one(samp
     worker.join(timeout=60)
     assert set(seen[0]) == {1}
     assert blas_threads() == before
+
+
+def test_when_another_thread_holds_openblas_the_history_says_the_count_in_force(sample):
+    # threadpoolctl lets one Python thread at a time change OpenBLAS's count and ignores the
+    # others. A thread inside `with threadpool_limits(2)` holds it while this one trains with
+    # blas_threads=1: the count really used and the one recorded must agree.
+    if blas_threads() < 2:
+        pytest.skip("BLAS runs on 1 thread here: nothing to hold")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        with threadpool_limits(limits=2, user_api="blas"):
+            holding.set()
+            release.wait(timeout=60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        holding.wait(timeout=60)
+        seen, history = threads_per_step(sample, 320, [784, 100, 10], 32, blas_threads=1)
+    finally:
+        release.set()
+        holder.join(timeout=60)
+    assert len(set(seen)) == 1 and history.blas_threads == seen[:1]

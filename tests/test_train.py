@@ -25,7 +25,7 @@ def test_training_reduces_the_cost(sample):
     assert net.cost_of(images, labels) < 0.5 * before
     assert history.epoch_costs[-1] < history.epoch_costs[0]
     assert history.epochs_done == 3 and not history.diverged and not history.stopped
-    assert history.message == f"Trained 3 epochs in {sum(history.epoch_times):.1f} s."
+    assert history.message == f"Trained 3 epochs in {sum(history.epoch_times):.3g} s."
 
 
 def test_history_records_every_batch_and_epoch(sample):
@@ -295,3 +295,20 @@ def test_the_tuned_videos_preset_keeps_the_videos_network_and_batches(sample):
     history = train(net, sample.train_images, sample.train_labels, **VIDEOS_TUNED.train_kwargs(),
                     test_images=sample.test_images, test_labels=sample.test_labels)
     assert history.test_accuracies[-1] >= 0.91        # 92-93 % on the sample, 95.5 % on all of MNIST
+
+
+def test_on_epoch_is_called_even_when_on_batch_stops_on_the_epochs_last_batch(sample):
+    images, labels = small_data(sample, 100)
+    epochs_seen = []
+    history = train(Network([784, 8, 10], rng=0), images, labels, epochs=3, batch_size=10,
+                    learning_rate=1.0, on_batch=lambda trainer: trainer.batch == 10,
+                    on_epoch=lambda trainer: epochs_seen.append(trainer.epoch))
+    assert history.stopped and history.epochs_done == 1
+    assert epochs_seen == [1]
+
+
+def test_an_empty_test_set_is_refused_before_training(sample):
+    images, labels = small_data(sample, 50)
+    with pytest.raises(ValueError, match="X has no rows: the test accuracy of an empty batch"):
+        Trainer(Network([784, 10]), images, labels, epochs=1, batch_size=10, learning_rate=0.1,
+                test_images=images[:0], test_labels=labels[:0])
