@@ -1,5 +1,7 @@
 """Tests for `python -m mnistnet train` and `python -m mnistnet evaluate`."""
 
+import errno
+import os
 import re
 import subprocess
 import sys
@@ -10,6 +12,7 @@ import pytest
 from mnistnet.cli import main
 from mnistnet.network import Network
 from mnistnet.saving import load_history, load_network, save_network
+from mnistnet.train import Trainer
 
 ACCURACY_LINE = re.compile(r"^test accuracy: (0\.\d{4}|1\.0000)$", re.MULTILINE)
 
@@ -85,6 +88,7 @@ def test_progress_bar_is_shown(capsys):
     (["--batch-size", "ten"], "argument --batch-size: expected a whole number >= 1"),
     (["--momentum", "1"], r"argument --momentum: expected a number in \[0, 1\)"),
     (["--weight-decay", "-0.1"], "argument --weight-decay: expected a number >= 0"),
+    (["--seed", "-1"], "argument --seed: expected a whole number >= 0"),
     (["--preset", "best2"], "argument --preset: invalid choice"),
     (["--activation", "softplus"], "argument --activation: invalid choice"),
 ])
@@ -127,3 +131,72 @@ def test_python_dash_m_runs_end_to_end(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_save_to_an_existing_folder_is_refused_before_training(tmp_path, capsys):
+    code = main(["train", "--sample", "--epochs", "1", "--no-progress", "--save", str(tmp_path)])
+    assert code == 2
+    out, err = capsys.readouterr()
+    assert f"error: cannot save to {tmp_path}: it is a folder" in err
+    assert str(tmp_path / "network.npz") in err and "--help" in err
+    assert "training" not in out                # refused before any training started
+
+
+def test_a_save_that_fails_after_training_says_the_network_was_not_saved(
+        tmp_path, monkeypatch, capsys):
+    path = tmp_path / "net.npz"
+
+    def disk_full(network, path, history=None):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr("mnistnet.cli.train.save_network", disk_full)
+    code = main(["train", "--sample", "--epochs", "1", "--no-progress", "--save", str(path)])
+    assert code == 1
+    out, err = capsys.readouterr()
+    assert f"error: could not save the network to {path}" in err
+    assert os.strerror(errno.ENOSPC) in err and "the trained network was not saved" in err
+    assert "Traceback" not in err
+    accuracy_in(out)                            # the accuracy is still reported
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_a_bad_mirror_setting_is_the_same_plain_error_as_in_download(
+        command, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MNISTNET_MIRRORS", "ftp://example.org/mnist")
+    empty = str(tmp_path / "empty")             # no MNIST files here, so loading must download
+    assert main(["download", "--data-dir", empty, "--no-progress"]) == 1
+    download_err = capsys.readouterr().err
+    network_file = tmp_path / "net.npz"
+    save_network(Network([784, 10], rng=0), network_file)
+    options = {"train": ["train", "--epochs", "1", "--no-progress"],
+               "evaluate": ["evaluate", str(network_file)]}[command]
+    assert main([*options, "--data-dir", empty]) == 1
+    err = capsys.readouterr().err
+    assert err == download_err
+    assert err.startswith("error: A mirror must be an http://, https:// or file: URL")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_ctrl_c_during_training_exits_130_and_saves_the_weights_so_far(
+        tmp_path, monkeypatch, capsys):
+    # Ctrl-C arrives as a KeyboardInterrupt in the middle of the 3rd mini-batch.
+    path, calls, train_batch = tmp_path / "net.npz", [], Trainer._train_batch
+
+    def interrupted_at_the_third_batch(trainer):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return train_batch(trainer)
+
+    monkeypatch.setattr(Trainer, "_train_batch", interrupted_at_the_third_batch)
+    try:
+        code = main(["train", "--sample", "--epochs", "2", "--no-progress", "--save", str(path)])
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped `train` as a KeyboardInterrupt")
+    assert code == 130                          # so `train && evaluate` stops here
+    out, err = capsys.readouterr()
+    assert "Training was interrupted in epoch 1" in err
+    assert f"saved the weights trained so far to {path}" in out
+    assert load_history(path).stopped is True
+    accuracy_in(out)

@@ -3,6 +3,7 @@
 import sys
 from pathlib import Path
 
+from mnistnet.cli.options import fail
 from mnistnet.download import MNIST_SHA256, download_mnist
 from mnistnet.errors import DownloadError
 
@@ -27,9 +28,8 @@ def run(args):
     """Download and check; print where the files are. Returns the exit code."""
     try:
         folder = download_mnist(args.data_dir, progress=not args.no_progress)
-    except (DownloadError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    except (DownloadError, ValueError) as error:     # ValueError: a bad MNISTNET_MIRRORS
+        return fail(error)
     except KeyboardInterrupt:
         print("Interrupted; no half-downloaded file was kept.", file=sys.stderr)
         return 130

@@ -1,10 +1,8 @@
 """``python -m mnistnet evaluate PATH``: the test accuracy of a saved network."""
 
-import sys
 from pathlib import Path
 
-from mnistnet.cli.options import add_data_options
-from mnistnet.data import load_mnist
+from mnistnet.cli.options import add_data_options, fail, load_data
 from mnistnet.errors import ModelFileError
 from mnistnet.saving import load_history, load_network
 
@@ -29,16 +27,16 @@ def run(args):
         network = load_network(args.path)
         history = load_history(args.path)
     except (FileNotFoundError, ModelFileError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        return fail(error)
     raw_pixels = args.raw_pixels
     if raw_pixels is None:      # feed pixels the way the network was trained on them
         raw_pixels = bool(history and history.settings.get("raw_pixels", False))
     if network.sizes[0] != 784 or network.sizes[-1] != 10:
-        print(f"error: {args.path} holds a {network.sizes} network; MNIST needs 784 inputs and "
-              "10 outputs.", file=sys.stderr)
+        return fail(f"{args.path} holds a {network.sizes} network; MNIST needs 784 inputs and "
+                    "10 outputs.")
+    data = load_data(args, raw_pixels=raw_pixels)
+    if data is None:
         return 1
-    data = load_mnist(args.data_dir, raw_pixels=raw_pixels, sample=args.sample)
     print(f"{network}, {len(data.test_images):,} {data.source} test digits, "
           f"{'raw' if raw_pixels else 'scaled'} pixels")
     print(f"test accuracy: {network.accuracy(data.test_images, data.test_labels):.4f}")

@@ -1,6 +1,9 @@
-"""Command-line options shared by ``train`` and ``evaluate``: where the digits come from."""
+"""What the commands share: where the digits come from, and how a command says it failed."""
 
+import sys
 from pathlib import Path
+
+from mnistnet.data import load_mnist
 
 
 def add_data_options(parser, *, raw_pixels_help, sample_help):
@@ -13,3 +16,22 @@ def add_data_options(parser, *, raw_pixels_help, sample_help):
     parser.add_argument("--sample", action="store_true", help=sample_help)
     parser.add_argument("--data-dir", type=Path, metavar="DIR",
                         help="folder with the MNIST files (default: MNISTNET_DATA_DIR or the cache)")
+
+
+def load_data(args, *, raw_pixels):
+    """The digits ``--data-dir`` and ``--sample`` ask for; None, after a plain error, if none.
+
+    Loading may download MNIST first, so a bad ``MNISTNET_MIRRORS`` shows up here as a
+    ValueError. It is reported as ``python -m mnistnet download`` reports it.
+    """
+    try:
+        return load_mnist(args.data_dir, raw_pixels=raw_pixels, sample=args.sample)
+    except ValueError as error:
+        fail(error)
+        return None
+
+
+def fail(message):
+    """Print ``error: message`` on stderr; return 1, the exit code of a command that failed."""
+    print(f"error: {message}", file=sys.stderr)
+    return 1

@@ -14,9 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from mnistnet.activations import ACTIVATIONS
-from mnistnet.cli.options import add_data_options
+from mnistnet.cli.options import add_data_options, fail, load_data
 from mnistnet.costs import COSTS
-from mnistnet.data import load_mnist
 from mnistnet.network import INITS, Network
 from mnistnet.presets import PRESETS
 from mnistnet.saving import save_network
@@ -47,7 +46,8 @@ def add_parser(subparsers):
     parser.add_argument("--momentum", type=_fraction, help="momentum μ in [0, 1)")
     parser.add_argument("--weight-decay", type=_non_negative_float, metavar="L2",
                         help="L2 weight decay λ (not divided by the number of examples)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for weights and shuffling (default 0)")
+    parser.add_argument("--seed", type=_non_negative_int, default=0,
+                        help="seed for weights and shuffling, a whole number >= 0 (default 0)")
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32",
                         help="number type for training (default float32)")
     add_data_options(
@@ -70,17 +70,23 @@ def run(args):
     if "activation" in changes and "init" not in changes:
         changes["init"] = None                  # Network picks the activation's default init
     settings = preset.replace(**changes)
+    if args.save is not None and args.save.is_dir():
+        return _usage_error(f"cannot save to {args.save}: it is a folder. Pass a file path, "
+                            f"such as {args.save / 'network.npz'}.")
     if args.save is not None and not args.save.parent.is_dir():
-        return _fail(f"cannot save to {args.save}: the folder {args.save.parent} does not exist.")
+        return _usage_error(
+            f"cannot save to {args.save}: the folder {args.save.parent} does not exist.")
 
-    data = load_mnist(args.data_dir, raw_pixels=settings.raw_pixels, sample=args.sample)
+    data = load_data(args, raw_pixels=settings.raw_pixels)
+    if data is None:
+        return 1
     try:
         network = Network(**settings.network_kwargs(), dtype=np.dtype(args.dtype), rng=args.seed)
         trainer = Trainer(network, data.train_images, data.train_labels, **settings.train_kwargs(),
                           test_images=data.test_images, test_labels=data.test_labels,
                           rng=args.seed, progress=not args.no_progress)
     except (TypeError, ValueError) as error:
-        return _fail(str(error))
+        return _usage_error(str(error))
     epochs = f"{settings.epochs} epoch{'s' * (settings.epochs != 1)}"
     drops = drops_words(settings.learning_rate_drops, settings.epochs)
     print(f"training {network} on {len(data.train_images):,} {data.source} MNIST digits: "
@@ -90,14 +96,26 @@ def run(args):
     history = trainer.run()
     history.settings.update(raw_pixels=settings.raw_pixels, data=data.source)
     print(history.message, file=sys.stderr if history.diverged or history.stopped else sys.stdout)
-    if args.save is not None:
-        save_network(network, args.save, history)
-        print(f"saved to {args.save}")
+    saved = args.save is None or _save(network, args.save, history)
     print(f"test accuracy: {network.accuracy(data.test_images, data.test_labels):.4f}")
-    return 1 if history.diverged else 0
+    if history.stopped:
+        return 130              # interrupted by Ctrl-C: the shell's code for it
+    return 1 if history.diverged or not saved else 0
 
 
-def _fail(message):
+def _save(network, path, history):
+    """Save ``network`` and its ``history`` to ``path``; False, after a plain error, if it fails."""
+    try:
+        save_network(network, path, history)
+    except OSError as error:            # a read-only folder, a full disk, ...
+        fail(f"could not save the network to {path} ({error.strerror or error}); "
+             "the trained network was not saved.")
+        return False
+    print(f"saved {'the weights trained so far ' if history.stopped else ''}to {path}")
+    return True
+
+
+def _usage_error(message):
     """Print a plain error and the way to the options; return the usage-error exit code."""
     print(f"error: {message}\nRun `python -m mnistnet train --help` for the options.",
           file=sys.stderr)
@@ -133,6 +151,10 @@ def _number(text, kind, ok, expected):
 
 def _positive_int(text):
     return _number(text, int, lambda v: v >= 1, "a whole number >= 1")
+
+
+def _non_negative_int(text):
+    return _number(text, int, lambda v: v >= 0, "a whole number >= 0")
 
 
 def _positive_float(text):
