@@ -5,10 +5,10 @@ difference
 
     ∂C/∂w ≈ (C(w + h) − C(w − h)) / 2h,
 
-whose error shrinks like h² (h is the nudge, lesson 3's notation; the argument is named
-``epsilon``, as in most gradient checkers). ``check_gradients`` nudges weights one at a time this way and
-compares with ``Network.gradients``; ``compare_gradients`` grades someone else's gradients
-(the backprop lesson's exercise) layer by layer. Both work in float64 on a copy, so the
+whose error shrinks like h² (h is the nudge, as in lesson 3, where ε is the float64 rounding
+error). ``check_gradients`` nudges weights one at a time this way and compares with
+``Network.gradients``; ``compare_gradients`` grades someone else's gradients (the backprop
+lesson's exercise) layer by layer. Both work in float64 on a copy, so the
 network itself is never touched.
 
 The relative error of a layer's gradient g (backprop) against g̃ (finite differences) is the
@@ -72,7 +72,7 @@ def relative_error(a, b):
     return float(np.abs(a - b).max(initial=0.0) / scale) if scale > 0 else 0.0
 
 
-def check_gradients(network, X, Y, *, epsilon=1e-5, max_per_array=100, rng=0):
+def check_gradients(network, X, Y, *, h=1e-5, max_per_array=100, rng=0):
     """Compare backprop's gradients with central differences, layer by layer.
 
     Parameters
@@ -81,8 +81,8 @@ def check_gradients(network, X, Y, *, epsilon=1e-5, max_per_array=100, rng=0):
         Not modified: the check runs on a float64 copy.
     X : array_like, shape (n, sizes[0])
     Y : array_like, shape (n, sizes[-1]) one-hot, or (n,) digit labels
-    epsilon : float
-        The nudge h.
+    h : float
+        The nudge, > 0 (lesson 3: about 1e-5 is best in float64).
     max_per_array : int or None
         Check at most this many randomly chosen entries of each weight matrix and bias
         vector (each costs two forward passes); None checks them all.
@@ -93,6 +93,9 @@ def check_gradients(network, X, Y, *, epsilon=1e-5, max_per_array=100, rng=0):
     -------
     GradientCheck
     """
+    if not h > 0:
+        raise ValueError(f"h, the nudge of each weight, must be > 0, got {h!r}; 1e-5 is best "
+                         "in float64 (lesson 3).")
     net = _float64_copy(network)
     X = net.check_inputs(X)
     Y = net.check_targets(Y, len(X))
@@ -103,7 +106,7 @@ def check_gradients(network, X, Y, *, epsilon=1e-5, max_per_array=100, rng=0):
                                   (net.biases, bias_grads, bias_errors)):
         for param, grad in zip(params, grads):
             entries = _choose_entries(param.size, max_per_array, rng)
-            numeric = np.array([_central_difference(net, X, Y, param, i, epsilon)
+            numeric = np.array([_central_difference(net, X, Y, param, i, h)
                                 for i in entries])
             errors.append(relative_error(grad.flat[entries], numeric))
             checked += len(entries)
@@ -196,18 +199,18 @@ def _choose_entries(size, max_per_array, rng):
     return np.sort(rng.choice(size, max_per_array, replace=False))
 
 
-def _central_difference(net, X, Y, param, i, epsilon):
-    """(C(w + h) − C(w − h)) / 2h with h = ``epsilon``, for the entry ``param.flat[i]``.
+def _central_difference(net, X, Y, param, i, h):
+    """(C(w + h) − C(w − h)) / 2h for the entry w = ``param.flat[i]``.
 
     The entry is put back afterwards.
     """
     saved = param.flat[i]
-    param.flat[i] = saved + epsilon
+    param.flat[i] = saved + h
     cost_plus = _cost(net, X, Y)
-    param.flat[i] = saved - epsilon
+    param.flat[i] = saved - h
     cost_minus = _cost(net, X, Y)
     param.flat[i] = saved
-    return (cost_plus - cost_minus) / (2 * epsilon)
+    return (cost_plus - cost_minus) / (2 * h)
 
 
 def _cost(net, X, Y):

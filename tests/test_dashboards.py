@@ -89,6 +89,25 @@ def test_a_preset_with_a_drop_the_menu_cannot_show_is_refused_plainly(sample):
         training_dashboard(sample, preset=BEST.replace(learning_rate_drops=((3, 0.5),)))
 
 
+def test_starting_values_outside_the_usual_ranges_are_shown_as_given(sample):
+    # Values the Trainer accepts: the controls must show them, not clamp them or refuse them.
+    dashboard = training_dashboard(sample, learning_rate=0.0005, momentum=0.995, drop_epoch=1)
+    settings = dashboard.read_settings()
+    assert settings["learning_rate"] == 0.0005 and settings["momentum"] == 0.995
+    assert settings["drop_epoch"] == 1
+    assert training_dashboard(sample, epochs=5, drop_epoch=60).read_settings()["drop_epoch"] == 60
+
+
+@pytest.mark.parametrize("setting, message", [
+    (dict(learning_rate=0), "learning_rate must be > 0"),
+    (dict(momentum=1.0), "momentum must be >= 0 and < 1"),
+    (dict(drop_epoch=0), "drop_epoch must be an epoch >= 1"),
+])
+def test_starting_values_the_trainer_would_refuse_are_explained(sample, setting, message):
+    with pytest.raises(ValueError, match=message):
+        training_dashboard(sample, **setting)
+
+
 def test_retrain_trains_and_updates_history_plot_and_status(sample):
     dashboard = small_dashboard(sample)
     dashboard.controls["learning rate"].value = 1.0

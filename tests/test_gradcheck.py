@@ -32,6 +32,19 @@ def test_check_runs_on_a_float32_network_without_touching_it():
         np.testing.assert_array_equal(W, saved)
 
 
+@pytest.mark.parametrize("h", [0.0, -1e-5])
+def test_a_nudge_that_is_not_positive_is_explained(h):
+    with pytest.raises(ValueError, match="h, the nudge of each weight, must be > 0"):
+        check_gradients(Network([6, 5, 4], rng=2), X, LABELS, h=h)
+
+
+def test_a_smaller_nudge_is_used_when_asked():
+    # float64 round-off grows like ε C / h: a tiny h must show a larger error than the default
+    net = Network([6, 5, 4], dtype=np.float64, rng=2)
+    assert check_gradients(net, X, LABELS, h=1e-12).largest_error > \
+        10 * check_gradients(net, X, LABELS).largest_error
+
+
 def test_a_wrong_derivative_is_caught(monkeypatch):
     # σ′ without its (1 − σ) factor: backprop then disagrees with the finite differences.
     monkeypatch.setitem(ACTIVATIONS, "sigmoid", Activation(sigmoid, lambda z, a=None: sigmoid(z)))

@@ -22,6 +22,7 @@ way, or the last one) and ``errors`` (an ``ErrorLog``).
 
 import asyncio
 import html
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -118,7 +119,19 @@ def starting_settings(preset, overrides):
             elif source is overrides:
                 raise TypeError(f"training_dashboard() got an unknown setting {name!r}; "
                                 f"known ones are {', '.join(DEFAULTS)}.")
+    _check_starting_values(chosen)
     return chosen
+
+
+def _check_starting_values(s):
+    """The values the sliders cannot show or the Trainer would refuse, explained up front."""
+    if not s["learning_rate"] > 0:
+        raise ValueError(f"learning_rate must be > 0, got {s['learning_rate']!r}.")
+    if not 0 <= s["momentum"] < 1:
+        raise ValueError(f"momentum must be >= 0 and < 1, got {s['momentum']!r}.")
+    if s["drop_epoch"] is not None and not s["drop_epoch"] >= 1:
+        raise ValueError(f"drop_epoch must be an epoch >= 1, or None for no drop, got "
+                         f"{s['drop_epoch']!r}.")
 
 
 def _drop_epoch(learning_rate_drops):
@@ -201,12 +214,16 @@ class TrainingDashboard(widgets.VBox):
             widgets.Text(", ".join(map(str, s["hidden_layers"])), description="hidden layers",
                          placeholder="e.g. 16, 16   (empty: no hidden layer)",
                          tooltip="Neurons in each hidden layer, separated by commas"),
-            widgets.FloatLogSlider(s["learning_rate"], base=10, min=-3, max=2, step=0.1,
+            widgets.FloatLogSlider(s["learning_rate"], base=10, step=0.1,
+                                   # 10^-3 … 10^2, wider if the starting value is outside
+                                   min=min(-3, math.floor(math.log10(s["learning_rate"]))),
+                                   max=max(2, math.ceil(math.log10(s["learning_rate"]))),
                                    description="learning rate", readout_format=".3g"),
             widgets.SelectionSlider(options=sorted(set(BATCH_SIZES) | {s["batch_size"]}),
                                     value=s["batch_size"], description="batch size"),
             widgets.IntSlider(s["epochs"], min=1, max=max(50, s["epochs"]), description="epochs"),
-            widgets.Dropdown(options=drop_options(max(50, s["epochs"])), value=s["drop_epoch"],
+            widgets.Dropdown(options=drop_options(max(50, s["epochs"], s["drop_epoch"] or 0)),
+                             value=s["drop_epoch"],
                              description="η × 0.1 from",
                              tooltip="Smaller steps for the last epochs: the learning rate "
                                      "is multiplied by 0.1 from this epoch on"),
@@ -216,8 +233,8 @@ class TrainingDashboard(widgets.VBox):
             widgets.Dropdown(options=list(INITS), value=s["init"], description="initialisation"),
             widgets.SelectionSlider(options=examples, value=n_train,
                                     description="training examples"),
-            widgets.FloatSlider(s["momentum"], min=0.0, max=0.99, step=0.01,
-                                description="momentum", readout_format=".2f"),
+            widgets.FloatSlider(s["momentum"], min=0.0, max=max(0.99, s["momentum"]), step=0.01,
+                                description="momentum", readout_format=".3g"),
             widgets.SelectionSlider(options=sorted(set(WEIGHT_DECAYS) | {s["weight_decay"]}),
                                     value=s["weight_decay"], description="weight decay"),
             widgets.Dropdown(options=[("scaled to 0-1", False), ("raw 0-255", True)],
@@ -392,8 +409,8 @@ def pixels(images, raw):
 
 
 def drop_options(max_epoch):
-    """The choices of the "η × 0.1 from" menu: never, or an epoch from 2 on."""
-    return [("never", None)] + [(f"epoch {epoch}", epoch) for epoch in range(2, max_epoch + 1)]
+    """The choices of the "η × 0.1 from" menu: never, or an epoch (1: all of training)."""
+    return [("never", None)] + [(f"epoch {epoch}", epoch) for epoch in range(1, max_epoch + 1)]
 
 
 def learning_rate_drops(s):
