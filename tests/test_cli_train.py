@@ -200,3 +200,24 @@ def test_ctrl_c_during_training_exits_130_and_saves_the_weights_so_far(
     assert f"saved the weights trained so far to {path}" in out
     assert load_history(path).stopped is True
     accuracy_in(out)
+
+
+@pytest.mark.parametrize("command", [["train"], ["evaluate", "NETWORK"]])
+def test_ctrl_c_while_getting_the_data_exits_130_without_a_traceback(tmp_path, capsys,
+                                                                     monkeypatch, command):
+    path = tmp_path / "net.npz"
+    save_network(Network([784, 10, 10], rng=0), path)
+    command = [str(path) if word == "NETWORK" else word for word in command]
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("mnistnet.cli.options.load_mnist", interrupted)
+    try:
+        code = main([*command, "--data-dir", str(tmp_path / "data")])
+    except SystemExit as exit_info:
+        code = exit_info.code
+    except KeyboardInterrupt:               # not raised on: it would stop the whole test run
+        pytest.fail("Ctrl-C escaped the command as a traceback")
+    assert code == 130
+    assert capsys.readouterr().err == "Interrupted; no half-downloaded file was kept.\n"

@@ -22,13 +22,17 @@ def load_data(args, *, raw_pixels):
     """The digits ``--data-dir`` and ``--sample`` ask for; None, after a plain error, if none.
 
     Loading may download MNIST first, so a bad ``MNISTNET_MIRRORS`` shows up here as a
-    ValueError. It is reported as ``python -m mnistnet download`` reports it.
+    ValueError, and Ctrl-C may come during the download (exit code 130, as the shell's). Both
+    are reported as ``python -m mnistnet download`` reports them.
     """
     try:
         return load_mnist(args.data_dir, raw_pixels=raw_pixels, sample=args.sample)
     except ValueError as error:
         fail(error)
         return None
+    except KeyboardInterrupt:
+        print("Interrupted; no half-downloaded file was kept.", file=sys.stderr)
+        raise SystemExit(130) from None
 
 
 def fail(message):
