@@ -123,9 +123,9 @@ class Trainer:
         self.labels = network.check_labels(labels, len(self.images))
         self.epochs = _check_count("epochs", epochs)
         self.batch_size = _check_count("batch_size", batch_size)
-        self.learning_rate = _check_number("learning_rate", learning_rate, low=0.0, strict=True)
-        self.momentum = _check_number("momentum", momentum, low=0.0, high=1.0)
-        self.weight_decay = _check_number("weight_decay", weight_decay, low=0.0)
+        self.learning_rate = check_number("learning_rate", learning_rate, low=0.0, strict=True)
+        self.momentum = check_number("momentum", momentum, low=0.0, high=1.0)
+        self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
         self.learning_rate_drops = _check_drops(learning_rate_drops)
         if (test_images is None) != (test_labels is None):
             raise ValueError("give both test_images and test_labels, or neither.")
@@ -424,8 +424,11 @@ def _check_count(name, value):
     return int(value)
 
 
-def _check_number(name, value, *, low, high=None, strict=False):
-    """A finite float in [low, high) (or (low, …) when strict), or an explanation."""
+def check_number(name, value, *, low, high=None, strict=False):
+    """A finite float in [low, high) (or (low, …) when strict), or an explanation.
+
+    The Trainer checks its settings with it; the training dashboard, its starting values.
+    """
     try:
         value = float(value)
     except (TypeError, ValueError):

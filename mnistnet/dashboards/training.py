@@ -36,7 +36,7 @@ from mnistnet.dashboards.common import ErrorLog, FigureImage, label_style
 from mnistnet.network import INITS, Network
 from mnistnet.plots import (
     plot_accuracy, plot_history, update_accuracy_line, update_history_lines)
-from mnistnet.train import Trainer, drops_words
+from mnistnet.train import Trainer, check_number, drops_words
 
 CHUNK_SECONDS = 0.1     # train at most this long before letting the notebook handle clicks
 PAUSE_SECONDS = 0.005   # the pause; sleep(0) would make clicks wait several chunks
@@ -125,10 +125,8 @@ def starting_settings(preset, overrides):
 
 def _check_starting_values(s):
     """The values the sliders cannot show or the Trainer would refuse, explained up front."""
-    if not s["learning_rate"] > 0:
-        raise ValueError(f"learning_rate must be > 0, got {s['learning_rate']!r}.")
-    if not 0 <= s["momentum"] < 1:
-        raise ValueError(f"momentum must be >= 0 and < 1, got {s['momentum']!r}.")
+    check_number("learning_rate", s["learning_rate"], low=0.0, strict=True)   # as Trainer does
+    check_number("momentum", s["momentum"], low=0.0, high=1.0)
     if s["drop_epoch"] is not None and not s["drop_epoch"] >= 1:
         raise ValueError(f"drop_epoch must be an epoch >= 1, or None for no drop, got "
                          f"{s['drop_epoch']!r}.")
