@@ -49,3 +49,17 @@ def test_bad_mirror_setting_is_explained(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MNISTNET_MIRRORS", "ftp://old.example/mnist/")
     assert main(["download", "--data-dir", str(tmp_path)]) == 1
     assert "must be an http://, https:// or file: URL" in capsys.readouterr().err
+
+
+def test_ctrl_c_during_the_download_exits_130_with_one_plain_line(tmp_path, capsys,
+                                                                   monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("mnistnet.cli.download.download_mnist", interrupted)
+    try:
+        code = main(["download", "--data-dir", str(tmp_path)])
+    except KeyboardInterrupt:               # not raised on: it would stop the whole test run
+        code = "a traceback"
+    assert code == 130
+    assert capsys.readouterr().err == "Interrupted; no half-downloaded file was kept.\n"

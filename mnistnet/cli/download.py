@@ -1,9 +1,8 @@
 """``python -m mnistnet download``: fetch the four MNIST files and check them."""
 
-import sys
 from pathlib import Path
 
-from mnistnet.cli.options import fail
+from mnistnet.cli.options import fail, interrupted
 from mnistnet.download import MNIST_SHA256, download_mnist
 from mnistnet.errors import DownloadError
 
@@ -31,8 +30,7 @@ def run(args):
     except (DownloadError, ValueError) as error:     # ValueError: a bad MNISTNET_MIRRORS
         return fail(error)
     except KeyboardInterrupt:
-        print("Interrupted; no half-downloaded file was kept.", file=sys.stderr)
-        return 130
+        return interrupted()
     print(f"MNIST is ready in {folder}:")
     for name in MNIST_SHA256:
         path = folder / f"{name}.gz"

@@ -31,8 +31,13 @@ def load_data(args, *, raw_pixels):
         fail(error)
         return None
     except KeyboardInterrupt:
-        print("Interrupted; no half-downloaded file was kept.", file=sys.stderr)
-        raise SystemExit(130) from None
+        raise SystemExit(interrupted()) from None
+
+
+def interrupted():
+    """Say that Ctrl-C stopped a download (which never keeps half a file); return 130."""
+    print("Interrupted; no half-downloaded file was kept.", file=sys.stderr)
+    return 130
 
 
 def fail(message):
