@@ -7,6 +7,7 @@ on the machine hits both; the table reports the median epoch and the fastest and
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
@@ -104,25 +105,23 @@ def compare(config, dtype, data, *, epochs, threads, seed=0, measure=False):
     torch_shuffles = np.random.default_rng(seed)
     mnistnet_threads, measured_threads = [], []
 
-    def mnistnet_epoch(net=network, shuffles=mnistnet_shuffles, blas_threads="auto",
-                       chosen=mnistnet_threads):
+    def mnistnet_epoch(net, shuffles, blas_threads, chosen):
         """A one-epoch Trainer (its input checks, done once per training, are not timed)."""
         trainer = Trainer(net, train_X, train_y, epochs=1, batch_size=config.batch_size,
                           learning_rate=config.learning_rate, rng=shuffles,
                           blas_threads=blas_threads)
-        return lambda: chosen.extend(trainer.run().blas_threads)
-
-    def measured_epoch():
-        return mnistnet_epoch(measured, measured_shuffles, "measure", measured_threads)
+        return lambda: chosen.extend(trainer.run().blas_threads)   # and note the threads used
 
     def torch_epoch():
         order = torch_shuffles.permutation(len(train_X))
         return lambda: reference.train_epoch(*tensors, order, config.batch_size)
 
     mnistnet_times, measured_times, torch_times = [], [], []
-    runs = [(mnistnet_epoch, mnistnet_times), (torch_epoch, torch_times)]
+    runs = [(partial(mnistnet_epoch, network, mnistnet_shuffles, "auto", mnistnet_threads),
+             mnistnet_times), (torch_epoch, torch_times)]
     if measure:
-        runs.append((measured_epoch, measured_times))
+        runs.append((partial(mnistnet_epoch, measured, measured_shuffles, "measure",
+                             measured_threads), measured_times))
     torch.set_num_threads(threads)
     with threadpool_limits(limits=threads, user_api="blas"):
         for epoch in range(epochs):

@@ -8,8 +8,8 @@ difference
 whose error shrinks like h² (h is the nudge, as in lesson 3, where ε is the float64 rounding
 error). ``check_gradients`` nudges weights one at a time this way and compares with
 ``Network.gradients``; ``compare_gradients`` grades someone else's gradients (the backprop
-lesson's exercise) layer by layer. Both work in float64 on a copy, so the
-network itself is never touched.
+lesson's exercise) layer by layer. Both work in float64 on a copy, so the network itself is
+never touched.
 
 The relative error of a layer's gradient g (backprop) against g̃ (finite differences) is the
 largest difference measured against the layer's largest gradient:

@@ -101,9 +101,9 @@ class ThreadChoice:
     after the first ``warm_up_steps`` of each (a thread woken up for the first step runs
     slowly for a few). Once each count has been timed for ``trial_steps`` steps and
     ``trial_seconds`` (or for ``most_steps`` steps, if that comes first), the one with the
-    shortest mean step wins until the next epoch. The
-    mean, not the median: on a busy machine the second thread makes some steps wait for a
-    core for milliseconds, and those waits are exactly what must be counted.
+    shortest mean step wins until the next epoch. The mean, not the median: on a busy
+    machine the second thread makes some steps wait for a core for milliseconds, and those
+    waits are exactly what must be counted.
 
     >>> choice = ThreadChoice([1, 2], warm_up_steps=1, trial_steps=2, trial_seconds=0.0)
     >>> for seconds in [0.009, 0.004, 0.004, 0.009, 0.002, 0.002]:
