@@ -97,7 +97,9 @@ def test_one_count_is_chosen_from_the_start_and_never_timed():
 
 @pytest.mark.parametrize("sizes, dtype, batch_size, expected", [
     ([784, 16, 16, 10], "float32", 10, 1),           # the videos' network: tiny products
-    ([784, 100, 10], "float32", 32, 1),              # 2,508,800 multiply-adds
+    ([784, 16, 16, 10], "float32", 100, 1),          # 1,254,400 multiply-adds
+    ([784, 100, 10], "float32", 10, 1),              # 784,000
+    ([784, 100, 10], "float32", 32, 4),              # 2,508,800: all the allowed threads
     ([784, 100, 10], "float32", 128, 4),             # 10,035,200: all the allowed threads
     ([784, 300, 10], "float64", 64, 1),              # float64, small batch (15,052,800)
     ([784, 100, 10], "float64", 128, 4),
