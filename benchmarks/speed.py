@@ -160,20 +160,51 @@ def matmul_floor(sizes=(784, 100, 10), batch_size=128, dtype=np.float32, *, n_tr
     (forward), δ^T a (BP4), δ W (BP2, not for the first layer), written into preallocated
     arrays, on random data. Returns (median, min, max) over ``repeats`` epochs.
     """
+    products_epoch = _products_epoch(sizes, batch_size, dtype, n_train)
+    with threadpool_limits(limits=threads, user_api="blas"):
+        times = [products_epoch() for _ in range(repeats)]
+    return summarise(times)
+
+
+def floor_comparison(data, sizes=(784, 100, 10), batch_size=128, *, epochs=5, threads=2,
+                     learning_rate=0.1):
+    """mnistnet's float32 epoch and its matrix products alone, timed in turn.
+
+    Taking turns matters on a machine whose speed drifts from minute to minute (this VM's
+    does, by up to 40 %): a floor timed a minute before the epochs it is compared with can
+    land in a faster or slower minute. ``data`` is ``(train_X, train_y, ...)`` with float32
+    images. Returns ``(products times, mnistnet times)``, one entry per epoch.
+    """
+    train_X, train_y = data[0], data[1]
+    network = Network(list(sizes), activation="relu", cost="cross_entropy", rng=0)
+    products_epoch = _products_epoch(sizes, batch_size, np.float32, len(train_X))
+    products_times, mnistnet_times = [], []
+    with threadpool_limits(limits=threads, user_api="blas"):
+        for epoch in range(epochs):
+            trainer = Trainer(network, train_X, train_y, epochs=1, batch_size=batch_size,
+                              learning_rate=learning_rate, rng=epoch)
+            products_times.append(products_epoch())
+            started = clock()
+            trainer.run()
+            mnistnet_times.append(clock() - started)
+    return products_times, mnistnet_times
+
+
+def _products_epoch(sizes, batch_size, dtype, n_train):
+    """A function that runs one epoch of matrix products (on random data) and returns its seconds."""
     rng = np.random.default_rng(0)
     weights = [rng.standard_normal((n_out, n_in)).astype(dtype)
                for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     full, last = divmod(n_train, batch_size)
     batch_sizes = [batch_size] * full + ([last] if last else [])
     buffers = {m: _product_buffers(sizes, m, dtype, rng) for m in set(batch_sizes)}
-    times = []
-    with threadpool_limits(limits=threads, user_api="blas"):
-        for _ in range(repeats):
-            started = clock()
-            for m in batch_sizes:
-                _products(weights, *buffers[m])
-            times.append(clock() - started)
-    return summarise(times)
+
+    def products_epoch():
+        started = clock()
+        for m in batch_sizes:
+            _products(weights, *buffers[m])
+        return clock() - started
+    return products_epoch
 
 
 def _product_buffers(sizes, m, dtype, rng):
