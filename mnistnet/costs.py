@@ -43,9 +43,19 @@ def quadratic_delta(z, a, Y):
 
 
 def cross_entropy_value(z, a, Y):
-    """Mean over the batch of −Σ_j y_j ln a_j, a number (ln a taken stably from z)."""
+    """Mean over the batch of −Σ_j y_j ln a_j, a number.
+
+    ln a is taken from a itself when every probability is a normal float number (the usual
+    case, and the cheap one). A score far below the best of its row makes its probability
+    underflow towards 0, where ln a would be −inf or imprecise: then ln a comes from z, by
+    ``log_softmax``, which stays exact.
+    """
+    if a.min() > np.finfo(a.dtype).tiny:       # tiny: the smallest normal float (~1e-38 in float32)
+        log_a = np.log(a)
+    else:
+        log_a = log_softmax(z)
     # np.vdot(Y, ln a) is Σ y_j ln a_j over every example at once, in one pass
-    return -float(np.vdot(Y, log_softmax(z))) / len(a)
+    return -float(np.vdot(Y, log_a)) / len(a)
 
 
 def cross_entropy_delta(z, a, Y):

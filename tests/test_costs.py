@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mnistnet.activations import sigmoid, softmax
+from mnistnet.activations import log_softmax, sigmoid, softmax
 from mnistnet.costs import COSTS
 
 
@@ -28,6 +28,27 @@ def test_cross_entropy_is_finite_when_softmax_underflows():
     z = np.array([[1000.0, 0.0]])
     cost = COSTS["cross_entropy"].value(z, softmax(z), np.array([[0.0, 1.0]]))
     assert cost == pytest.approx(1000.0)
+
+
+def test_cross_entropy_stays_exact_when_a_probability_is_barely_above_zero():
+    # float32: e^(−100) ≈ 3.7e-44 is not 0 but a subnormal number with a few bits of
+    # precision, so ln of it would be off by about 0.01. The cost must still be 100.
+    z = np.array([[0.0, -100.0]], dtype=np.float32)
+    a = softmax(z)
+    assert 0 < a[0, 1] < np.finfo(np.float32).tiny
+    cost = COSTS["cross_entropy"].value(z, a, np.array([[0.0, 1.0]], dtype=np.float32))
+    assert cost == pytest.approx(100.0, abs=1e-4)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_from_a_equals_cross_entropy_from_z(dtype):
+    # The usual case takes ln a from a; it must agree with the stable log_softmax of z.
+    rng = np.random.default_rng(5)
+    z = (rng.standard_normal((64, 10)) * 4).astype(dtype)
+    Y = np.eye(10, dtype=dtype)[rng.integers(0, 10, 64)]
+    expected = -np.sum(Y * log_softmax(z.astype(np.float64))) / 64
+    tolerance = 1e-6 if dtype == np.float32 else 1e-12
+    assert COSTS["cross_entropy"].value(z, softmax(z), Y) == pytest.approx(expected, rel=tolerance)
 
 
 @pytest.mark.parametrize("name", sorted(COSTS))
