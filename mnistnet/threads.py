@@ -4,10 +4,10 @@ numpy hands every matrix product (``@``) to a BLAS library (OpenBLAS in numpy's 
 which can split one product over several threads. Whether that helps depends on the product
 and on the machine at that moment. Measured on a 2-core virtual machine: for 784-100-10 at
 batch 32, two threads made a training epoch 0.38 s instead of 0.45 s, but for some minutes
-0.56 s; for the videos' 784-16-16-10 they gain nothing (its products are too small to split),
-and for float64 at small batches they were sometimes slower. And with another program busy
-on the second core, the second thread waits for that core: the same products became up to 50
-times slower.
+0.56 s; for the videos' 784-16-16-10 they gain nothing (its products are too small for a
+second thread to pay off), and for float64 at small batches they were sometimes slower. And
+with another program busy on the second core, the second thread waits for that core: the
+same products became up to 50 times slower.
 
 A ``Trainer``'s ``blas_threads`` setting says how to choose:
 
