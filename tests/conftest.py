@@ -1,4 +1,5 @@
-"""Fixtures shared by the tests: the real MNIST files, and local HTTP mirrors that misbehave.
+"""Fixtures shared by the tests: the bundled sample, the real MNIST files, and local HTTP
+mirrors that misbehave.
 
 No test touches the internet: unless a test sets it, ``MNISTNET_MIRRORS`` points at a port
 on 127.0.0.1 where nothing listens, so a forgotten download fails at once instead of
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from mnistnet.data import load_sample
 from mnistnet.download import MNIST_SHA256, data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +28,12 @@ def no_internet():
         if not os.environ.get("MNISTNET_MIRRORS"):
             patch.setenv("MNISTNET_MIRRORS", NO_NETWORK)
         yield
+
+
+@pytest.fixture(scope="module")
+def sample():
+    """The bundled MNIST sample (10,000 training and 2,000 test digits), loaded once per module."""
+    return load_sample()
 
 
 @pytest.fixture(scope="session")

@@ -15,16 +15,10 @@ from mnistnet.dashboards import (
     digit_browser, draw_a_digit, inside_the_network, training_dashboard)
 from mnistnet.dashboards.common import FigureImage
 from mnistnet.dashboards.draw import CANVAS_SIZE
-from mnistnet.data import load_sample
 from mnistnet.network import Network
 from mnistnet.presets import BEST, ORIGINAL
 from mnistnet.preprocess import center_digit, centre_of_mass
 from mnistnet.train import train
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_sample()
 
 
 @pytest.fixture(scope="module")

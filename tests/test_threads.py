@@ -6,15 +6,9 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from mnistnet.data import load_sample
 from mnistnet.network import Network
 from mnistnet.threads import ThreadChoice, auto_threads, blas_threads, thread_choice
 from mnistnet.train import Trainer, train
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_sample()
 
 
 @pytest.fixture

@@ -8,11 +8,6 @@ from mnistnet.network import Network
 from mnistnet.train import History, Trainer, train
 
 
-@pytest.fixture(scope="module")
-def sample():
-    return load_sample()
-
-
 def small_data(sample, n=1000):
     return sample.train_images[:n], sample.train_labels[:n]
 

@@ -24,7 +24,6 @@ from playwright.sync_api import expect
 
 from mnistnet.dashboards import digit_browser, draw_a_digit, inside_the_network
 from mnistnet.dashboards.draw import CANVAS_SIZE, PROMPT
-from mnistnet.data import load_sample
 from mnistnet.saving import load_network
 
 from lab_page import ERROR_OUTPUTS, drag_slider, run_all_cells, slider
@@ -93,11 +92,6 @@ def notebook(browser, lab, screenshots):
         yield page
     finally:
         context.close()
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_sample()
 
 
 @pytest.fixture(scope="module")
