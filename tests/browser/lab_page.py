@@ -49,6 +49,11 @@ def slider(widget_box, label):
         has=widget_box.page.locator(f"label.widget-label:text-is('{label}')"))
 
 
+def readout(slider_box):
+    """The text of the number shown beside the slider (e.g. '3' or '0.316')."""
+    return slider_box.locator(".widget-readout").inner_text().strip()
+
+
 def drag_slider(page, slider_box, fraction):
     """Drag the slider's handle to ``fraction`` (0 = left end, 1 = right end) of its track."""
     handle = slider_box.locator(".noUi-handle").bounding_box()

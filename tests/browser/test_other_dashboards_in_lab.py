@@ -26,7 +26,7 @@ from mnistnet.dashboards import digit_browser, draw_a_digit, inside_the_network
 from mnistnet.dashboards.draw import CANVAS_SIZE, PROMPT
 from mnistnet.saving import load_network
 
-from lab_page import ERROR_OUTPUTS, drag_slider, run_all_cells, slider
+from lab_page import ERROR_OUTPUTS, drag_slider, readout, run_all_cells, slider
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"   # as in conftest.py
 NOTEBOOK_NAME = "other_dashboards_scratch.ipynb"
@@ -171,14 +171,10 @@ def press_on_handle(slider_box, key, times=1):
 
 def type_into_readout(slider_box, value):
     """Click the number beside the slider, type ``value`` and press Enter."""
-    readout = slider_box.locator(".widget-readout")
-    readout.click()
-    readout.fill(str(value))
-    readout.press("Enter")
-
-
-def readout(slider_box):
-    return int(slider_box.locator(".widget-readout").inner_text())
+    number = slider_box.locator(".widget-readout")
+    number.click()
+    number.fill(str(value))
+    number.press("Enter")
 
 
 # --- lesson 1: the digit browser ------------------------------------------------------------
@@ -214,7 +210,7 @@ def test_lesson_1_digit_browser_steps_jumps_and_filters(notebook, sample, screen
     board.locator("select").select_option(label="3")     # only the threes
     threes = np.flatnonzero(sample.test_labels == 3)
     wait_for_caption(board, rf"image #{threes[0]} of 2,000 · {len(threes):,} to browse")
-    assert readout(example) == 0
+    assert int(readout(example)) == 0
     press_on_handle(example, "ArrowRight", times=4)
     assert wait_for_caption(board, rf"image #{threes[4]} of")
     local.digit.value = 3
@@ -274,7 +270,7 @@ def test_inside_the_network_follows_another_digit_and_neuron(notebook, sample, n
     example = slider(board, "example")
     drag_slider(notebook, example, 0.5)                  # another digit, about halfway
     wait_for_caption(board, r"image #(?!0:)\d+:")
-    k = readout(example)
+    k = int(readout(example))
     assert 0 < k < 1999
     guess = int(network.predict(sample.test_images[k:k + 1])[0])
     verdict = "right" if guess == sample.test_labels[k] else "wrong"

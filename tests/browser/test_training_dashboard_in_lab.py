@@ -9,15 +9,11 @@ import time
 
 import pytest
 
-from lab_page import ERROR_OUTPUTS, drag_slider, run_all_cells, slider
+from lab_page import ERROR_OUTPUTS, drag_slider, readout, run_all_cells, slider
 
 RUN_ALL_SECONDS = 240      # every cell of the lesson, on a busy 2-core machine
 RUN_SECONDS = 120          # one Retrain with the lesson's settings
 STOP_SECONDS = 5           # Stop must show within this (it typically takes well under 1 s)
-
-
-def readout(slider_box):
-    return slider_box.locator(".widget-readout").inner_text().strip()
 
 
 def newest_result(dashboard):
